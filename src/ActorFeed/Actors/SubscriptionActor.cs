@@ -1,0 +1,104 @@
+using Akka.Actor;
+using ActorFeed.Messages;
+using static ActorFeed.Actors.SubscriptionProtocol;
+
+namespace ActorFeed.Actors;
+
+/// <summary>
+/// The desired state of one instrument code: which types, and who subscribed to each (ref-counted; subscribers
+/// are death-watched). Tells the feed when a type gains its first subscriber (REG) or loses its last (REMOVE),
+/// fans ticks out, and reports <see cref="Idle"/> when nothing is left so that the feed can stop it.
+/// </summary>
+public sealed class SubscriptionActor : ReceiveActor
+{
+    private readonly string _code;
+    private readonly Dictionary<string, HashSet<IActorRef>> _subscribers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _confirmed = new(StringComparer.Ordinal);
+    private long _handled;
+
+    public SubscriptionActor(string code)
+    {
+        _code = code;
+        Receive<Tick>(OnTick);
+        Receive<Subscribe>(OnSubscribe);
+        Receive<Unsubscribe>(OnUnsubscribe);
+        Receive<Terminated>(t => OnSubscriberGone(t.ActorRef));
+        Receive<TypeConfirmed>(OnConfirmed);
+        Receive<TypeRejected>(OnRejected);
+    }
+
+    public static Props Props(string code) => Akka.Actor.Props.Create(() => new SubscriptionActor(code));
+
+    private void OnTick(Tick tick)
+    {
+        if (!_subscribers.TryGetValue(tick.Type, out var set)) return;
+        foreach (var s in set) s.Tell(tick);
+    }
+
+    private void OnSubscribe(Subscribe m)
+    {
+        _handled++;
+        var subscriber = m.Subscriber ?? Sender;
+        if (!_subscribers.TryGetValue(m.Type, out var set))
+        {
+            _subscribers[m.Type] = set = [];
+            Context.Parent.Tell(new TypeWanted(_code, m.Type));
+        }
+        if (set.Add(subscriber) && !IsSubscribedElsewhere(subscriber, m.Type)) Context.Watch(subscriber);
+        if (_confirmed.Contains(m.Type)) subscriber.Tell(new SubscriptionConfirmed(_code, m.Type));
+    }
+
+    private void OnUnsubscribe(Unsubscribe m)
+    {
+        _handled++;
+        var subscriber = m.Subscriber ?? Sender;
+        Remove(subscriber, m.Type);
+        if (!IsSubscribedElsewhere(subscriber, null)) Context.Unwatch(subscriber);
+        subscriber.Tell(new SubscriptionRemoved(_code, m.Type));
+        ReportIfIdle();
+    }
+
+    private void OnSubscriberGone(IActorRef subscriber)
+    {
+        foreach (var type in _subscribers.Keys.ToList()) Remove(subscriber, type);
+        ReportIfIdle();
+    }
+
+    private void OnConfirmed(TypeConfirmed m)
+    {
+        if (!_subscribers.TryGetValue(m.Type, out var set) || !_confirmed.Add(m.Type)) return; // replays confirm silently
+        foreach (var s in set) s.Tell(new SubscriptionConfirmed(_code, m.Type));
+    }
+
+    private void OnRejected(TypeRejected m)
+    {
+        if (!_subscribers.Remove(m.Type, out var set)) return;
+        _confirmed.Remove(m.Type);
+        foreach (var s in set)
+        {
+            s.Tell(new SubscriptionRejected(_code, m.Type, m.Reason));
+            if (!IsSubscribedElsewhere(s, null)) Context.Unwatch(s);
+        }
+        ReportIfIdle();
+    }
+
+    private void Remove(IActorRef subscriber, string type)
+    {
+        if (!_subscribers.TryGetValue(type, out var set) || !set.Remove(subscriber) || set.Count > 0) return;
+        _subscribers.Remove(type);
+        _confirmed.Remove(type);
+        Context.Parent.Tell(new TypeUnwanted(_code, type));
+    }
+
+    private bool IsSubscribedElsewhere(IActorRef subscriber, string? exceptType)
+    {
+        foreach (var (type, set) in _subscribers)
+            if (type != exceptType && set.Contains(subscriber)) return true;
+        return false;
+    }
+
+    private void ReportIfIdle()
+    {
+        if (_subscribers.Count == 0) Context.Parent.Tell(new Idle(_code, _handled));
+    }
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics.Metrics;
+
+namespace ActorFeed.Diagnostics;
+
+/// <summary>
+/// The <c>ActorFeed</c> meter (System.Diagnostics.Metrics). Every instrument carries the tag <c>feed</c>
+/// (actor system name / feed actor name) so that several feeds in one process can be told apart.
+/// </summary>
+public static class FeedMetrics
+{
+    public const string MeterName = "ActorFeed";
+    public static readonly Meter Meter = new(MeterName);
+
+    /// <summary>actorfeed.connection.attempts: sockets opened (first connect and reconnects).</summary>
+    public static readonly Counter<long> ConnectionAttempts = Meter.CreateCounter<long>("actorfeed.connection.attempts");
+
+    /// <summary>actorfeed.connection.disconnects: links lost, tagged with <c>cause</c>.</summary>
+    public static readonly Counter<long> Disconnects = Meter.CreateCounter<long>("actorfeed.connection.disconnects");
+
+    /// <summary>actorfeed.connection.recovery_time: seconds from losing the link to logging in again.</summary>
+    public static readonly Histogram<double> RecoveryTime = Meter.CreateHistogram<double>("actorfeed.connection.recovery_time", "s");
+
+    /// <summary>actorfeed.ticks: REAL entries received.</summary>
+    public static readonly Counter<long> Ticks = Meter.CreateCounter<long>("actorfeed.ticks");
+
+    /// <summary>actorfeed.decode_errors: malformed or unknown frames, tagged with <c>kind</c> (malformed, unknown).</summary>
+    public static readonly Counter<long> DecodeErrors = Meter.CreateCounter<long>("actorfeed.decode_errors");
+}

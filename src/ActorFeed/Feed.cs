@@ -1,0 +1,32 @@
+using Akka;
+using Akka.Actor;
+using ActorFeed.Actors;
+using ActorFeed.Settings;
+
+namespace ActorFeed;
+
+/// <summary>Starts a feed inside an actor system.</summary>
+public static class Feed
+{
+    public const string DefaultName = "actorfeed";
+
+    /// <summary>
+    /// Creates the <see cref="FeedSupervisor"/> at <c>/user/{name}</c> and registers a CoordinatedShutdown task
+    /// (phase before-service-unbind) that REMOVEs every subscription, closes the socket with 1000 and revokes the token.
+    /// </summary>
+    public static IActorRef Start(ActorSystem system, ActorFeedSettings settings, FeedDependencies? dependencies = null, string name = DefaultName)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        var feed = system.ActorOf(FeedSupervisor.Props(settings, dependencies), name);
+        var timeout = settings.ShutdownTimeout * 2 + TimeSpan.FromSeconds(1);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, $"stop-{name}", async () =>
+        {
+            try { await feed.Ask<FeedProtocol.Stopped>(FeedProtocol.Stop.Instance, timeout).ConfigureAwait(false); }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { /* already stopped or too slow: shutdown goes on */ }
+            return Done.Instance;
+        });
+        return feed;
+    }
+}

@@ -1,0 +1,20 @@
+namespace ActorFeed.Messages;
+
+/// <summary>A snapshot of the feed, answer to <see cref="GetFeedStatus"/> and carried by <see cref="FeedStatusChanged"/>.</summary>
+/// <param name="State">Current state.</param>
+/// <param name="Cause">Why the feed left <see cref="FeedState.Connected"/> (e.g. "keepalive timeout", "token rejected"); null when healthy.</param>
+/// <param name="Attempt">Restart attempt of the failing component since the last healthy period; 0 when healthy.</param>
+/// <param name="NextRetryAt">When the next restart is due, if one is scheduled.</param>
+/// <param name="ConnectedSince">When the current connection logged in.</param>
+/// <param name="DesiredSubscriptions">Code/type pairs the feed wants.</param>
+/// <param name="ConfirmedSubscriptions">Code/type pairs the server confirmed on the current connection.</param>
+/// <param name="IsPermanentFailure">True while the failure needs a person (bad credentials, duplicate session).</param>
+public sealed record FeedStatus(
+    FeedState State,
+    string? Cause,
+    int Attempt,
+    DateTimeOffset? NextRetryAt,
+    DateTimeOffset? ConnectedSince,
+    int DesiredSubscriptions,
+    int ConfirmedSubscriptions,
+    bool IsPermanentFailure);

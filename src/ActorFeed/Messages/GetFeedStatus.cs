@@ -1,0 +1,8 @@
+namespace ActorFeed.Messages;
+
+/// <summary>Ask the feed for its <see cref="FeedStatus"/>.</summary>
+public sealed class GetFeedStatus
+{
+    public static readonly GetFeedStatus Instance = new();
+    private GetFeedStatus() { }
+}

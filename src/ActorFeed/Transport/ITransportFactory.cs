@@ -1,0 +1,7 @@
+namespace ActorFeed.Transport;
+
+/// <summary>Makes a fresh transport for each connection attempt.</summary>
+public interface ITransportFactory
+{
+    IFeedTransport Create();
+}

@@ -50,7 +50,8 @@ public sealed record ActorFeedSettings
     /// </summary>
     public static ActorFeedSettings FromConfig(Config? config)
     {
-        var c = (config ?? Config.Empty).WithFallback(ReferenceConfig).GetConfig("actorfeed");
+        var merged = config is null || config.IsEmpty || ReferenceEquals(config, ReferenceConfig) ? ReferenceConfig : config.WithFallback(ReferenceConfig);
+        var c = merged.GetConfig("actorfeed");
         var settings = new ActorFeedSettings
         {
             AppKey = c.GetString("app-key", ""),

@@ -1,0 +1,133 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using Akka.TestKit;
+using ActorFeed.Actors;
+using ActorFeed.Messages;
+using ActorFeed.Settings;
+using ActorFeed.Tests.Fakes;
+using Xunit.Abstractions;
+
+namespace ActorFeed.Tests;
+
+/// <summary>
+/// A feed on fakes, under virtual time (TestScheduler): <see cref="Wire"/> sees every transport created and every
+/// frame the client sends; <see cref="TokenCalls"/> sees every token request; <see cref="Events"/> gets
+/// <see cref="FeedStatusChanged"/> and <see cref="SupervisionDecision"/> from the EventStream; <see cref="Logs"/>
+/// keeps every log line so that tests can check that no secret leaked.
+/// </summary>
+public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
+{
+    public const string AppKey = "APPKEY-0123456789-abcdefghij";
+    public const string SecretKey = "SECRET-9876543210-zyxwvutsrq";
+
+    private static readonly Config TestConfig = ConfigurationFactory.ParseString("""
+        akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+        akka.loglevel = DEBUG
+        akka.actor.debug.unhandled = on
+        # Graceful stop waits on replies the fakes only give in the spec that tests it; other specs just terminate.
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
+        """);
+
+    protected FeedSpecBase(ITestOutputHelper output)
+        : base(TestConfig, "feedspec-" + Guid.NewGuid().ToString("N")[..8], output)
+    {
+        Wire = CreateTestProbe("wire");
+        TokenCalls = CreateTestProbe("token-calls");
+        Events = CreateTestProbe("events");
+        Server = new FakeServer(Wire);
+        Time = new ManualTime(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
+        Tokens = new FakeTokenClient(TokenCalls, Time);
+        Sys.EventStream.Subscribe(Events, typeof(FeedStatusChanged));
+        Sys.EventStream.Subscribe(Events, typeof(SupervisionDecision));
+        var logs = Sys.ActorOf(Props.Create(() => new LogCollector(Logs)), "log-collector");
+        Sys.EventStream.Subscribe(logs, typeof(LogEvent));
+    }
+
+    protected TestProbe Wire { get; }
+    protected TestProbe TokenCalls { get; }
+    protected TestProbe Events { get; }
+    protected FakeServer Server { get; }
+    protected ManualTime Time { get; }
+    protected FakeTokenClient Tokens { get; }
+    protected List<string> Logs { get; } = [];
+    protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    protected ActorFeedSettings Settings { get; set; } = ActorFeedSettings.Default with
+    {
+        AppKey = AppKey,
+        SecretKey = SecretKey,
+        BackoffRandomFactor = 0,
+        BackoffMin = TimeSpan.FromSeconds(1),
+        BackoffMax = TimeSpan.FromSeconds(8),
+        BackoffResetAfter = TimeSpan.FromSeconds(30),
+        PermanentFailureBackoff = TimeSpan.FromMinutes(5),
+        TokenBackoffMin = TimeSpan.FromSeconds(2),
+        TokenBackoffMax = TimeSpan.FromSeconds(60),
+        IdleTimeout = TimeSpan.FromSeconds(60),
+        MaxItemsPerRequest = 100,
+    };
+
+    protected IActorRef StartFeed() => Feed.Start(Sys, Settings, new FeedDependencies(Tokens, Server, Time));
+
+    /// <summary>Waits for the next transport, expects LOGIN with a token, answers success, waits for Connected.</summary>
+    protected (FakeTransport Transport, string Token) AcceptConnection()
+    {
+        var transport = Wire.ExpectMsg<TransportCreated>().Transport;
+        var login = Wire.ExpectMsg<SentFrame>(f => f.Transport == transport);
+        Assert.Contains("\"trnm\":\"LOGIN\"", login.Text);
+        var token = System.Text.Json.JsonDocument.Parse(login.Text).RootElement.GetProperty("token").GetString()!;
+        transport.Push("""{"trnm":"LOGIN","return_code":0,"return_msg":"","sor_yn":"Y"}""");
+        ExpectState(FeedState.Connected);
+        return (transport, token);
+    }
+
+    /// <summary>Skips events until a status with <paramref name="state"/> arrives.</summary>
+    protected FeedStatus ExpectState(FeedState state, TimeSpan? within = null)
+    {
+        FeedStatus? status = null;
+        Events.FishForMessage(m => m is FeedStatusChanged c && (status = c.Status).State == state, within ?? TimeSpan.FromSeconds(5));
+        return status!;
+    }
+
+    protected SupervisionDecision ExpectDecision(string component) =>
+        (SupervisionDecision)Events.FishForMessage(m => m is SupervisionDecision d && d.Component == component, TimeSpan.FromSeconds(5));
+
+    /// <summary>The next frame sent on <paramref name="transport"/> whose trnm is <paramref name="trnm"/> (PING echoes skipped).</summary>
+    protected string ExpectSent(FakeTransport transport, string trnm) =>
+        ((SentFrame)Wire.FishForMessage(m => m is SentFrame f && f.Transport == transport && f.Text.Contains($"\"trnm\":\"{trnm}\""), TimeSpan.FromSeconds(5))).Text;
+
+    protected static string RegOk => """{"trnm":"REG","return_code":0,"return_msg":""}""";
+    protected static string RegFailed => """{"trnm":"REG","return_code":1,"return_msg":"error"}""";
+    protected static string RemoveOk => """{"trnm":"REMOVE","return_code":0,"return_msg":""}""";
+
+    protected static string Real(string code, string type = "0B", string price = "-20800") =>
+        "{\"trnm\":\"REAL\",\"data\":[{\"type\":\"" + type + "\",\"name\":\"주식체결\",\"item\":\"" + code
+        + "\",\"values\":{\"20\":\"165208\",\"10\":\"" + price + "\",\"15\":\"+82\"}}]}";
+
+    /// <summary>Items of a REG / REMOVE frame.</summary>
+    protected static string[] Items(string frame) =>
+        System.Text.Json.JsonDocument.Parse(frame).RootElement.GetProperty("data")[0].GetProperty("item").EnumerateArray().Select(e => e.GetString()!).ToArray();
+
+    protected void AssertNoSecretLogged(params string[] tokens)
+    {
+        lock (Logs)
+        {
+            Assert.NotEmpty(Logs);
+            foreach (var line in Logs)
+            {
+                Assert.DoesNotContain(AppKey, line);
+                Assert.DoesNotContain(SecretKey, line);
+                foreach (var t in tokens) Assert.DoesNotContain(t, line);
+            }
+        }
+    }
+
+    private sealed class LogCollector : ReceiveActor
+    {
+        public LogCollector(List<string> sink) => Receive<LogEvent>(e =>
+        {
+            lock (sink) sink.Add($"{e.LogLevel()} {e}");
+        });
+    }
+}

@@ -74,6 +74,7 @@ public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
     protected (FakeTransport Transport, string Token) AcceptConnection()
     {
         var transport = Wire.ExpectMsg<TransportCreated>().Transport;
+        Wire.ExpectMsg<ConnectCalled>(c => c.Transport == transport);
         var login = Wire.ExpectMsg<SentFrame>(f => f.Transport == transport);
         Assert.Contains("\"trnm\":\"LOGIN\"", login.Text);
         var token = System.Text.Json.JsonDocument.Parse(login.Text).RootElement.GetProperty("token").GetString()!;

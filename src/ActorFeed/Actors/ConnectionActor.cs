@@ -77,8 +77,9 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         _feed.Tell(new ConnectionPhase(FeedState.Authenticating));
         _tokens.Tell(TokenProtocol.GetToken.Instance);
-        // The token actor may be restarting (its waiters die with it): ask again until a token arrives.
-        Timers.StartPeriodicTimer(AskToken.Instance, AskToken.Instance, _settings.TokenRequestTimeout);
+        // A token actor that fails forgets who was waiting: ask again (a local message, no server traffic)
+        // every token.backoff-min until a token arrives.
+        Timers.StartPeriodicTimer(AskToken.Instance, AskToken.Instance, _settings.TokenBackoffMin);
         Become(() =>
         {
             Receive<AskToken>(_ => _tokens.Tell(TokenProtocol.GetToken.Instance));
@@ -106,8 +107,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             {
                 Timers.Cancel(ConnectTimedOut.Instance);
                 StartLoops(_transport);
-                Send(KiwoomEncoder.Login(_token!));
                 LoggingIn();
+                Send(KiwoomEncoder.Login(_token!));
             });
             Receive<ConnectTimedOut>(_ => throw Fail(Causes.ConnectTimeout, FailureKind.Transient,
                 $"socket to {_settings.WebSocketUrl} not open within {_settings.ConnectTimeout}"));

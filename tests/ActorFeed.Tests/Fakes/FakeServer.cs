@@ -9,6 +9,7 @@ namespace ActorFeed.Tests.Fakes;
 /// <summary>Reported to the wire probe.</summary>
 public sealed record TransportCreated(FakeTransport Transport);
 public sealed record SentFrame(FakeTransport Transport, string Text);
+public sealed record ConnectCalled(FakeTransport Transport);
 public sealed record ClosedByClient(FakeTransport Transport, WebSocketCloseStatus Status);
 
 /// <summary>An in-memory "server side" for the ConnectionActor: every transport it makes reports to <see cref="Wire"/>.</summary>
@@ -34,6 +35,7 @@ public sealed class FakeTransport(FakeServer server) : IFeedTransport
 
     public async Task ConnectAsync(Uri uri, CancellationToken cancellationToken)
     {
+        server.Wire.Tell(new ConnectCalled(this));
         if (server.HangOnConnect) await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 

@@ -1,0 +1,285 @@
+using System.Diagnostics.Metrics;
+using System.Net.WebSockets;
+using Akka.Actor;
+using ActorFeed.Diagnostics;
+using ActorFeed.Messages;
+using ActorFeed.Tests.Fakes;
+using Xunit.Abstractions;
+
+namespace ActorFeed.Tests.Actors;
+
+/// <summary>Desired state, ref-counting, replay, validation and bisection of rejected REGs.</summary>
+public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(output)
+{
+    [Fact]
+    public void Feed_must_answer_invalid_input_without_any_traffic_to_the_connection()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new Subscribe("12", "0B", me));
+        Assert.Contains("3 to 6", me.ExpectMsg<SubscriptionRejected>().Reason);
+        feed.Tell(new Subscribe("005930", "0Z", me));
+        Assert.Contains("unknown type '0Z'", me.ExpectMsg<SubscriptionRejected>().Reason);
+        feed.Tell(new Subscribe("005930", "0b", me));
+        Assert.Contains("unknown type '0b'", me.ExpectMsg<SubscriptionRejected>().Reason);
+        feed.Tell(new Subscribe("005930", "00", me));
+        Assert.Contains("per account", me.ExpectMsg<SubscriptionRejected>().Reason);
+        feed.Tell(new Subscribe("00-930", "0B", me));
+        Assert.Contains("'-'", me.ExpectMsg<SubscriptionRejected>().Reason);
+        feed.Tell(new Subscribe("", "0B", me));
+        Assert.Contains("code is missing", me.ExpectMsg<SubscriptionRejected>().Reason);
+        feed.Tell(new Subscribe("005930", "0B"), ActorRefs.NoSender);
+        // the first frame after all that is the REG of the one valid subscription
+        feed.Tell(new Subscribe("000660", "0B", me));
+        Assert.Equal(["000660"], Items(ExpectSent(t, "REG")));
+    }
+
+    [Fact]
+    public void Feed_must_register_a_code_and_type_once_however_many_subscribe_while_connected()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        feed.Tell(new Subscribe("005930", "0B", a));
+        Assert.Equal(["005930"], Items(ExpectSent(t, "REG")));
+        t.Push(RegOk);
+        a.ExpectMsg(new SubscriptionConfirmed("005930", "0B"));
+        feed.Tell(new Subscribe("005930", "0B", b));
+        b.ExpectMsg(new SubscriptionConfirmed("005930", "0B"));     // confirmed at once, no new REG
+        feed.Tell(new Subscribe("005930", "0B", a));                // again: idempotent
+        a.ExpectMsg(new SubscriptionConfirmed("005930", "0B"));
+        feed.Tell(new Subscribe("005930", "0D", a));
+        var next = ExpectSent(t, "REG");                             // the next REG is the new type only
+        Assert.Equal(["005930"], Items(next));
+        Assert.Contains("\"type\":[\"0D\"]", next);
+        t.Push(RegOk);
+        a.ExpectMsg(new SubscriptionConfirmed("005930", "0D"));
+        t.Push(Real("005930"));
+        a.ExpectMsg<Tick>(x => x.Type == "0B");
+        b.ExpectMsg<Tick>(x => x.Type == "0B");
+    }
+
+    [Fact]
+    public void Feed_must_drop_a_dead_subscriber_and_send_REMOVE_when_the_last_one_leaves()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        feed.Tell(new Subscribe("005930", "0B", a));
+        feed.Tell(new Subscribe("005930", "0B", b));
+        feed.Tell(new Subscribe("000660", "0B", b));
+        ExpectSent(t, "REG"); t.Push(RegOk);
+        ExpectSent(t, "REG"); t.Push(RegOk);
+        a.ExpectMsg<SubscriptionConfirmed>();
+        b.ExpectMsg<SubscriptionConfirmed>();
+        b.ExpectMsg<SubscriptionConfirmed>();
+
+        Watch(a.Ref);
+        Sys.Stop(a.Ref);
+        ExpectTerminated(a.Ref);
+        t.Push(Real("005930"));
+        b.ExpectMsg<Tick>();                                        // b still gets it; a is gone quietly
+
+        Watch(b.Ref);
+        Sys.Stop(b.Ref);
+        ExpectTerminated(b.Ref);
+        var removes = new[] { ExpectSent(t, "REMOVE") };
+        t.Push(RemoveOk);
+        var second = ExpectSent(t, "REMOVE");
+        t.Push(RemoveOk);
+        Assert.Equal(["000660", "005930"], removes.Append(second).SelectMany(Items).Order().ToArray());
+        Assert.DoesNotContain("refresh", second);
+        AwaitAssert(() =>
+        {
+            feed.Tell(GetFeedStatus.Instance);
+            Assert.Equal(0, ExpectMsg<FeedStatus>().DesiredSubscriptions);
+        });
+    }
+
+    [Fact]
+    public void Unsubscribe_must_answer_removed_and_send_REMOVE_after_the_last_subscriber()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var a = CreateTestProbe();
+        feed.Tell(new Subscribe("005930", "0B", a));
+        ExpectSent(t, "REG"); t.Push(RegOk);
+        a.ExpectMsg<SubscriptionConfirmed>();
+        feed.Tell(new Unsubscribe("005930", "0B", a));
+        a.ExpectMsg(new SubscriptionRemoved("005930", "0B"));
+        Assert.Equal(["005930"], Items(ExpectSent(t, "REMOVE")));
+        t.Push(RemoveOk);
+        // subscribing again after the actor stopped works from scratch
+        feed.Tell(new Subscribe("005930", "0B", a));
+        Assert.Equal(["005930"], Items(ExpectSent(t, "REG")));
+        t.Push(RegOk);
+        a.ExpectMsg<SubscriptionConfirmed>();
+    }
+
+    [Fact]
+    public void Feed_must_replay_every_desired_pair_exactly_once_in_batches_after_each_reconnect()
+    {
+        Settings = Settings with { MaxItemsPerRequest = 100 };
+        var feed = StartFeed();
+        var me = CreateTestProbe();
+        var codes = Enumerable.Range(1, 250).Select(i => i.ToString("D6")).ToList();
+        foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", me));    // before the first connection
+        foreach (var c in codes.Take(10)) feed.Tell(new Subscribe(c, "0D", me));
+        AwaitDesired(feed, 260);
+
+        for (var round = 0; round < 2; round++)
+        {
+            if (round > 0) Scheduler.Advance(ExpectDecision("connection").Delay);
+            var (t, _) = AcceptConnection();
+            var registered = new List<string>();
+            var sizes = new List<int>();
+            while (registered.Count < 260)
+            {
+                var reg = ExpectSent(t, "REG");
+                var items = Items(reg);
+                sizes.Add(items.Length);
+                var type = reg.Contains("\"0D\"") ? "0D" : "0B";
+                registered.AddRange(items.Select(i => i + "/" + type));
+                t.Push(RegOk);
+            }
+            Assert.Equal([100, 100, 50, 10], sizes);                  // replayed in batches of at most 100, one type each
+            Assert.Equal(260, registered.Distinct().Count());           // each pair once
+            Assert.Equal(codes.Select(c => c + "/0B").Concat(codes.Take(10).Select(c => c + "/0D")).Order(), registered.Order());
+            AwaitAssert(() =>
+            {
+                feed.Tell(GetFeedStatus.Instance);
+                Assert.Equal(260, ExpectMsg<FeedStatus>().ConfirmedSubscriptions);
+            });
+            t.ServerClose(WebSocketCloseStatus.EndpointUnavailable);
+        }
+        Assert.Equal(260, me.ReceiveN(260).OfType<SubscriptionConfirmed>().Count()); // told once, not per reconnect
+    }
+
+    [Fact]
+    public void Feed_must_isolate_a_rejected_item_by_splitting_the_batch_and_keep_the_others_live()
+    {
+        var feed = StartFeed();
+        var good = CreateTestProbe();
+        var bad = CreateTestProbe();
+        foreach (var c in new[] { "005930", "000660", "035420" }) feed.Tell(new Subscribe(c, "0B", good));
+        feed.Tell(new Subscribe("999999", "0B", bad));
+        AwaitDesired(feed, 4);                                      // all four wait for the first connection
+        var (t, _) = AcceptConnection();
+        var batches = new List<string[]>();
+        var accepted = 0;
+        var isolated = false;
+        while (accepted < 3 || !isolated)
+        {
+            var items = Items(ExpectSent(t, "REG"));
+            batches.Add(items);
+            var fails = items.Contains("999999");
+            t.Push(fails ? RegFailed : RegOk);
+            if (!fails) accepted += items.Length;
+            isolated |= items is ["999999"];
+        }
+        Assert.Equal(3, accepted);
+        Assert.True(batches.Count <= 5, $"bisection of 4 items took {batches.Count} REGs");
+        var rejected = bad.ExpectMsg<SubscriptionRejected>();
+        Assert.Equal("999999", rejected.Code);
+        Assert.Contains("server rejected REG", rejected.Reason);
+        Assert.Equal(4, batches[0].Length);
+        Assert.Equal(3, good.ReceiveN(3).OfType<SubscriptionConfirmed>().Count());
+        t.Push(Real("035420"));
+        Assert.Equal("035420", good.ExpectMsg<Tick>().Code);
+        feed.Tell(GetFeedStatus.Instance);
+        var status = ExpectMsg<FeedStatus>();
+        Assert.Equal(3, status.DesiredSubscriptions);
+        Assert.Equal(FeedState.Connected, status.State);
+    }
+
+    [Fact]
+    public void Connection_must_log_and_count_malformed_and_unknown_frames_and_stay_up()
+    {
+        var feedTag = $"{Sys.Name}/actorfeed";
+        var counted = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == FeedMetrics.MeterName && i.Name == "actorfeed.decode_errors") l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? feed = null, kind = null;
+            foreach (var tag in tags) { if (tag.Key == "feed") feed = tag.Value as string; if (tag.Key == "kind") kind = tag.Value as string; }
+            if (feed == feedTag) lock (counted) counted.Add(kind!);
+        });
+        listener.Start();
+
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new Subscribe("005930", "0B", me));
+        ExpectSent(t, "REG"); t.Push(RegOk);
+        me.ExpectMsg<SubscriptionConfirmed>();
+        EventFilter.Warning(contains: "malformed frame").Expect(2, () =>
+        {
+            t.Push("{not json");
+            t.Push("""{"trnm":"REAL","data":[{"values":{"10":"1"}}]}""");
+        });
+        EventFilter.Warning(contains: "unknown trnm CNSRXYZ").ExpectOne(() => t.Push("""{"trnm":"CNSRXYZ"}"""));
+        t.Push(Real("005930"));
+        me.ExpectMsg<Tick>();
+        lock (counted) Assert.Equal(["malformed", "malformed", "unknown"], counted);
+        feed.Tell(GetFeedStatus.Instance);
+        Assert.Equal(FeedState.Connected, ExpectMsg<FeedStatus>().State);
+    }
+
+    [Fact]
+    public void Connection_must_echo_PING_as_JSON_and_as_bare_text()
+    {
+        StartFeed();
+        var (t, _) = AcceptConnection();
+        t.Push("""{"trnm":"PING"}""");
+        Assert.Equal("""{"trnm":"PING"}""", ((SentFrame)Wire.FishForMessage(m => m is SentFrame f && f.Text.Contains("PING"))).Text);
+        t.Push("PING");
+        Assert.Equal("PING", ((SentFrame)Wire.FishForMessage(m => m is SentFrame f && f.Text.Contains("PING"))).Text);
+    }
+
+    [Fact]
+    public void Feed_must_route_account_types_with_an_empty_item()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new Subscribe("", "00", me));
+        var reg = ExpectSent(t, "REG");
+        Assert.Equal([""], Items(reg));
+        t.Push(RegOk);
+        me.ExpectMsg(new SubscriptionConfirmed("", "00"));
+        t.Push("""{"trnm":"REAL","data":[{"type":"00","name":"주문체결","item":"","values":{"9203":"0000123"}}]}""");
+        Assert.Equal("0000123", me.ExpectMsg<Tick>().Values["9203"]);
+    }
+
+    [Fact]
+    public async Task Shutdown_must_REMOVE_everything_close_with_1000_and_revoke_the_token()
+    {
+        var feed = StartFeed();
+        var (t, token) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new Subscribe("005930", "0B", me));
+        feed.Tell(new Subscribe("000660", "0B", me));
+        ExpectSent(t, "REG"); t.Push(RegOk);
+        ExpectSent(t, "REG"); t.Push(RegOk);
+        me.ReceiveN(2);
+
+        var stopping = feed.Ask<ActorFeed.Actors.FeedProtocol.Stopped>(ActorFeed.Actors.FeedProtocol.Stop.Instance, TimeSpan.FromSeconds(10));
+        var remove = ExpectSent(t, "REMOVE");
+        Assert.Equal(["000660", "005930"], Items(remove).Order());
+        t.Push(RemoveOk);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, Wire.FishForMessage<ClosedByClient>(_ => true).Status);
+        TokenCalls.FishForMessage(m => m is TokenRevokedOnServer r && r.Token == token);
+        await stopping;
+        ExpectState(FeedState.Stopped);
+    }
+
+    private void AwaitDesired(IActorRef feed, int count) => AwaitAssert(() =>
+    {
+        feed.Tell(GetFeedStatus.Instance);
+        Assert.Equal(count, ExpectMsg<FeedStatus>().DesiredSubscriptions);
+    });
+}

@@ -1,0 +1,127 @@
+using ActorFeed.Actors;
+using ActorFeed.Auth;
+using ActorFeed.Messages;
+using ActorFeed.Tests.Fakes;
+using Xunit.Abstractions;
+
+namespace ActorFeed.Tests.Actors;
+
+/// <summary>The token rows of the failure table, plus expiry and the same-token quirk.</summary>
+public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
+{
+    [Fact]
+    public void Token_must_be_issued_again_before_it_expires()
+    {
+        Tokens.Lifetime = TimeSpan.FromHours(1);
+        StartFeed();
+        var first = TokenCalls.ExpectMsg<TokenIssued>().Token;
+        AcceptConnection();
+        var refreshIn = TimeSpan.FromHours(1) - Settings.TokenRefreshBeforeExpiry;
+        Time.Advance(refreshIn);
+        Scheduler.Advance(refreshIn);
+        var second = TokenCalls.ExpectMsg<TokenIssued>().Token;
+        Assert.NotEqual(first, second);
+        AssertNoSecretLogged(first, second);
+    }
+
+    [Fact]
+    public void Token_must_revoke_and_issue_again_when_the_server_hands_back_the_expiring_token()
+    {
+        Tokens.Lifetime = TimeSpan.FromHours(1);
+        StartFeed();
+        var first = TokenCalls.ExpectMsg<TokenIssued>().Token;
+        AcceptConnection();
+        var expiresAt = Time.GetUtcNow() + TimeSpan.FromHours(1);
+        Tokens.Next(() => new TokenIssue(first, expiresAt));          // still valid: same token, same expiry
+        var refreshIn = TimeSpan.FromHours(1) - Settings.TokenRefreshBeforeExpiry;
+        Time.Advance(refreshIn);
+        Scheduler.Advance(refreshIn);
+        Assert.Equal(first, TokenCalls.ExpectMsg<TokenIssued>().Token);
+        Assert.Equal(first, TokenCalls.ExpectMsg<TokenRevokedOnServer>().Token);
+        Assert.NotEqual(first, TokenCalls.ExpectMsg<TokenIssued>().Token);
+    }
+
+    [Fact]
+    public void Token_must_refresh_half_way_when_it_lives_shorter_than_the_refresh_margin()
+    {
+        Tokens.Lifetime = TimeSpan.FromMinutes(4);                      // shorter than refresh-before-expiry (10 min)
+        StartFeed();
+        TokenCalls.ExpectMsg<TokenIssued>();
+        AcceptConnection();
+        Time.Advance(TimeSpan.FromMinutes(2));
+        Scheduler.Advance(TimeSpan.FromMinutes(2));
+        TokenCalls.ExpectMsg<TokenIssued>();
+    }
+
+    [Fact]
+    public void Token_endpoint_down_must_back_off_show_Authenticating_and_recover()
+    {
+        Tokens.Next(() => throw new TokenRequestException(null, 500, "POST /oauth2/token answered HTTP 500"));
+        Tokens.Next(() => throw new TokenRequestException(1700, 200, "POST /oauth2/token returned 1700: 허용된 요청 개수를 초과하였습니다"));
+        StartFeed();
+        var d1 = ExpectDecision("token");
+        Assert.Equal(FeedFailureException.Causes.TokenService, d1.Cause);
+        Assert.Equal(FailureKind.Transient, d1.Kind);
+        Assert.Equal(Settings.TokenBackoffMin, d1.Delay);
+        var status = ExpectState(FeedState.Authenticating);
+        Assert.Equal(FeedFailureException.Causes.TokenService, status.Cause);
+        Assert.NotNull(status.NextRetryAt);
+
+        Scheduler.Advance(d1.Delay);
+        var d2 = ExpectDecision("token");
+        Assert.Equal(FeedFailureException.Causes.RateLimited, d2.Cause);
+        Assert.Equal(2, d2.Attempt);
+        Assert.Equal(Settings.TokenBackoffMin * 2, d2.Delay);
+
+        Scheduler.Advance(d2.Delay);
+        TokenCalls.FishForMessage(m => m is TokenIssued i && i.Token.StartsWith("token-"));
+        Scheduler.Advance(Settings.TokenBackoffMin);                    // the connection asks again
+        AcceptConnection();
+    }
+
+    [Fact]
+    public void Bad_credentials_must_give_one_clear_error_and_a_long_backoff_not_a_storm()
+    {
+        Tokens.Next(() => throw new TokenRequestException(8001, 200, "POST /oauth2/token returned 8001: App Key와 Secret Key 검증에 실패했습니다"));
+        Tokens.Next(() => throw new TokenRequestException(8001, 200, "POST /oauth2/token returned 8001: App Key와 Secret Key 검증에 실패했습니다"));
+        SupervisionDecision d1 = null!;
+        EventFilter.Error(contains: "token failed (bad credentials)").ExpectOne(() =>
+        {
+            StartFeed();
+            d1 = ExpectDecision("token");
+        });
+        Assert.Equal(FailureKind.Permanent, d1.Kind);
+        Assert.Equal(Settings.PermanentFailureBackoff, d1.Delay);
+        var status = ExpectState(FeedState.Failed);
+        Assert.True(status.IsPermanentFailure);
+        Assert.Equal(FeedFailureException.Causes.BadCredentials, status.Cause);
+        TokenCalls.ExpectMsg<TokenIssued>();                                  // the one failed request
+
+        Scheduler.Advance(d1.Delay);                                          // the next try only after the long delay
+        TokenCalls.ExpectMsg<TokenIssued>();
+        var d2 = ExpectDecision("token");
+        Assert.Equal(2, d2.Attempt);
+        Assert.Equal(Settings.PermanentFailureBackoff, d2.Delay);
+        AssertNoSecretLogged();
+    }
+
+    [Fact]
+    public void Token_client_must_parse_expires_dt_as_Korea_Standard_Time()
+    {
+        var at = KiwoomTokenClient.ParseExpiry("20241107083713");
+        Assert.Equal(new DateTimeOffset(2024, 11, 6, 23, 37, 13, TimeSpan.Zero), at.ToUniversalTime());
+        Assert.Throws<TokenRequestException>(() => KiwoomTokenClient.ParseExpiry("2024-11-07"));
+    }
+
+    [Fact]
+    public void Token_errors_must_be_classified()
+    {
+        Assert.Equal(FailureKind.Permanent, new TokenRequestException(8001, 200, "x").Kind);
+        Assert.Equal(FailureKind.Permanent, new TokenRequestException(8030, 200, "x").Kind);
+        Assert.Equal(FeedFailureException.Causes.BadCredentials, new TokenRequestException(8002, 200, "x").Cause);
+        Assert.Equal(FailureKind.Transient, new TokenRequestException(1700, 200, "x").Kind);
+        Assert.Equal(FeedFailureException.Causes.RateLimited, new TokenRequestException(1702, 200, "x").Cause);
+        Assert.Equal(FailureKind.Transient, new TokenRequestException(8005, 200, "x").Kind);
+        Assert.Equal(FailureKind.Transient, new TokenRequestException(null, 503, "x").Kind);
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace ActorFeed.Simulator;
+
+/// <summary>The HTTP control endpoint: the fault switches for scripts and people (POST), and the record (GET /sim/state).</summary>
+internal static class SimulatorControl
+{
+    public static void Map(WebApplication app, KiwoomSimulator sim)
+    {
+        app.MapPost("/sim/drop", (string? mode) =>
+        {
+            var m = mode switch
+            {
+                null or "1000" => DropMode.NormalClosure,
+                "1001" => DropMode.GoingAway,
+                "1011" => DropMode.InternalError,
+                "abort" => DropMode.Abort,
+                _ => (DropMode?)null,
+            };
+            return m is { } d ? Results.Ok(new { dropped = sim.DropAllSessions(d) }) : Results.BadRequest(new { error = "mode must be 1000, 1001, 1011 or abort" });
+        });
+        app.MapPost("/sim/silence", () => Results.Ok(new { silenced = sim.SilenceAllSessions() }));
+        app.MapPost("/sim/reject-logins", (int? count) => { sim.Faults.RejectNextLogins(count ?? 1); return Results.Ok(new { rejectNext = count ?? 1 }); });
+        app.MapPost("/sim/expire-tokens", () => { sim.ExpireAllTokens(); return Results.Ok(new { expired = true }); });
+        app.MapPost("/sim/refuse", (double? seconds) =>
+        {
+            sim.RefuseConnectionsFor(TimeSpan.FromSeconds(seconds ?? 5));
+            return Results.Ok(new { refuseUntil = sim.Faults.RefuseConnectionsUntil });
+        });
+        app.MapPost("/sim/token-fault", (string? mode) =>
+        {
+            TokenFault? f = mode switch { "none" => TokenFault.None, "500" => TokenFault.Http500, "8001" => TokenFault.BadCredentials8001, "1700" => TokenFault.RateLimit1700, _ => null };
+            if (f is null) return Results.BadRequest(new { error = "mode must be none, 500, 8001 or 1700" });
+            sim.Faults.TokenFault = f.Value;
+            return Results.Ok(new { tokenFault = f.Value.ToString() });
+        });
+        app.MapPost("/sim/reject-reg", (string? codes) =>
+        {
+            sim.Faults.RejectRegCodes.Clear();
+            foreach (var c in (codes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                sim.Faults.RejectRegCodes[c] = true;
+            return Results.Ok(new { rejectReg = sim.Faults.RejectRegCodes.Keys.Order().ToArray() });
+        });
+        app.MapPost("/sim/bad-frames", (int? count) => { sim.InjectBadFrames(count ?? 1); return Results.Ok(new { injected = count ?? 1 }); });
+        app.MapPost("/sim/slow", (int? ms) => { sim.Faults.SendDelay = TimeSpan.FromMilliseconds(ms ?? 0); return Results.Ok(new { sendDelayMs = ms ?? 0 }); });
+        app.MapPost("/sim/duplicate-login", () => { sim.SimulateDuplicateLogin(); return Results.Ok(new { kicked = true }); });
+        app.MapPost("/sim/clear", () => { sim.Faults.Clear(); return Results.Ok(new { cleared = true }); });
+        app.MapGet("/sim/state", () => Results.Ok(sim.Record.Read(r => new
+        {
+            r.ConnectionAttempts,
+            r.RefusedConnections,
+            r.TokenRequests,
+            r.TokensIssued,
+            r.TokenRevokes,
+            r.LoginsAccepted,
+            r.LoginsRejected,
+            sessions = r.Sessions.Select(s => new
+            {
+                s.Id, s.AppKey, s.OpenedAt, s.LoggedInAt, s.ClosedAt, s.CloseReason,
+                registered = s.Registered.Count, s.DuplicateRegistrations, s.PingsEchoed, s.TicksSent,
+            }).ToArray(),
+        })));
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+
+namespace ActorFeed.Simulator;
+
+/// <summary>How the token endpoint misbehaves.</summary>
+public enum TokenFault
+{
+    None,
+    /// <summary>HTTP 500.</summary>
+    Http500,
+    /// <summary>return_code 8001: bad app key / secret.</summary>
+    BadCredentials8001,
+    /// <summary>return_code 1700: rate limit.</summary>
+    RateLimit1700,
+}
+
+/// <summary>How to drop the live sessions.</summary>
+public enum DropMode
+{
+    /// <summary>Close frame 1000.</summary>
+    NormalClosure = 1000,
+    /// <summary>Close frame 1001.</summary>
+    GoingAway = 1001,
+    /// <summary>Close frame 1011.</summary>
+    InternalError = 1011,
+    /// <summary>Abort the TCP connection without a close frame.</summary>
+    Abort = 0,
+}
+
+/// <summary>Fault switches; the live-session ones act through <see cref="KiwoomSimulator"/>.</summary>
+public sealed class SimulatorFaults
+{
+    private int _rejectLogins;
+
+    /// <summary>Token endpoint fault for every request until set back to None.</summary>
+    public TokenFault TokenFault { get; set; }
+
+    /// <summary>New WebSocket connections are refused (HTTP 503) until this time.</summary>
+    public DateTimeOffset RefuseConnectionsUntil { get; set; }
+
+    /// <summary>A REG containing any of these codes fails with return_code 1.</summary>
+    public ConcurrentDictionary<string, bool> RejectRegCodes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Delay before each frame the server sends.</summary>
+    public TimeSpan SendDelay { get; set; }
+
+    /// <summary>Reject the next <paramref name="count"/> LOGINs with CODE=8005 (whatever the token).</summary>
+    public void RejectNextLogins(int count) => Interlocked.Exchange(ref _rejectLogins, count);
+
+    internal bool TakeLoginRejection()
+    {
+        while (true)
+        {
+            var n = Volatile.Read(ref _rejectLogins);
+            if (n <= 0) return false;
+            if (Interlocked.CompareExchange(ref _rejectLogins, n - 1, n) == n) return true;
+        }
+    }
+
+    /// <summary>Clears every switch.</summary>
+    public void Clear()
+    {
+        TokenFault = TokenFault.None;
+        RefuseConnectionsUntil = default;
+        RejectRegCodes.Clear();
+        SendDelay = TimeSpan.Zero;
+        Interlocked.Exchange(ref _rejectLogins, 0);
+    }
+}

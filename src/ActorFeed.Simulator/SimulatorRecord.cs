@@ -1,0 +1,113 @@
+namespace ActorFeed.Simulator;
+
+/// <summary>One WebSocket session as the server saw it.</summary>
+public sealed class SessionRecord
+{
+    internal SessionRecord(int id, DateTimeOffset openedAt) { Id = id; OpenedAt = openedAt; }
+
+    public int Id { get; }
+    public DateTimeOffset OpenedAt { get; }
+    public string? AppKey { get; internal set; }
+    public DateTimeOffset? LoggedInAt { get; internal set; }
+    public DateTimeOffset? ClosedAt { get; internal set; }
+    public string? CloseReason { get; internal set; }
+    /// <summary>Code/type pairs registered now ("005930/0B").</summary>
+    public HashSet<string> Registered { get; } = [];
+    /// <summary>Every REG item in order, including rejected ones.</summary>
+    public List<string> RegRequests { get; } = [];
+    /// <summary>Items that were REGistered while already registered in this session.</summary>
+    public int DuplicateRegistrations { get; internal set; }
+    public List<string> RemoveRequests { get; } = [];
+    public int PingsEchoed { get; internal set; }
+    public long TicksSent { get; internal set; }
+}
+
+/// <summary>
+/// What the simulator saw: sessions, logins, registrations, token requests. Thread-safe: read it inside
+/// <see cref="Read{T}"/>, or wait for a condition with <see cref="WaitUntilAsync"/> (woken by every change, no polling).
+/// </summary>
+public sealed class SimulatorRecord
+{
+    private readonly object _gate = new();
+    private readonly List<SessionRecord> _sessions = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int ConnectionAttempts { get; private set; }
+    public int RefusedConnections { get; private set; }
+    public int TokenRequests { get; private set; }
+    public int TokensIssued { get; private set; }
+    public int TokenRevokes { get; private set; }
+    public int LoginsAccepted { get; private set; }
+    public int LoginsRejected { get; private set; }
+    public List<DateTimeOffset> TokenRequestTimes { get; } = [];
+    public List<DateTimeOffset> ConnectionAttemptTimes { get; } = [];
+    public IReadOnlyList<SessionRecord> Sessions => _sessions;
+
+    /// <summary>Reads the record under its lock.</summary>
+    public T Read<T>(Func<SimulatorRecord, T> read)
+    {
+        lock (_gate) return read(this);
+    }
+
+    /// <summary>Completes when <paramref name="condition"/> holds (checked under the lock after every change); throws TimeoutException after <paramref name="timeout"/>.</summary>
+    public async Task WaitUntilAsync(Func<SimulatorRecord, bool> condition, TimeSpan timeout, string? what = null)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (condition(this)) return;
+                changed = _changed.Task;
+            }
+            try { await changed.WaitAsync(cts.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { throw new TimeoutException($"simulator: not reached within {timeout}: {what ?? "condition"}"); }
+        }
+    }
+
+    internal void Change(Action<SimulatorRecord> change)
+    {
+        TaskCompletionSource done;
+        lock (_gate)
+        {
+            change(this);
+            done = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        done.TrySetResult();
+    }
+
+    internal SessionRecord NewSession(DateTimeOffset now)
+    {
+        SessionRecord s = null!;
+        Change(r =>
+        {
+            s = new SessionRecord(_sessions.Count + 1, now);
+            r._sessions.Add(s);
+        });
+        return s;
+    }
+
+    internal void ConnectionAttempt(DateTimeOffset now, bool refused) => Change(r =>
+    {
+        r.ConnectionAttempts++;
+        r.ConnectionAttemptTimes.Add(now);
+        if (refused) r.RefusedConnections++;
+    });
+
+    internal void TokenRequest(DateTimeOffset now, bool issued) => Change(r =>
+    {
+        r.TokenRequests++;
+        r.TokenRequestTimes.Add(now);
+        if (issued) r.TokensIssued++;
+    });
+
+    internal void Revoke() => Change(r => r.TokenRevokes++);
+
+    internal void Login(bool accepted) => Change(r =>
+    {
+        if (accepted) r.LoginsAccepted++;
+        else r.LoginsRejected++;
+    });
+}

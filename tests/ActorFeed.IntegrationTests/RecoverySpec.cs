@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using Akka.Actor;
+using ActorFeed.Actors;
+using ActorFeed.Messages;
+using ActorFeed.Simulator;
+using Xunit.Abstractions;
+
+namespace ActorFeed.IntegrationTests;
+
+/// <summary>One test per simulator fault: after it, every code ticks again, nothing is registered twice on the server,
+/// and connection attempts stay within what the backoff allows.</summary>
+public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(output)
+{
+    private static readonly string[] Five = ["005930", "000660", "035420", "051910", "005380"];
+
+    [Fact]
+    public void Feed_must_log_in_subscribe_and_receive_ticks_from_the_simulator()
+    {
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        SubscribeAndAwaitTicks(feed, Five);
+        AssertServerRegistrations(Five);
+        feed.Tell(GetFeedStatus.Instance);
+        var status = ExpectMsg<FeedStatus>();
+        Assert.Equal(5, status.ConfirmedSubscriptions);
+    }
+
+    [Theory]
+    [InlineData(DropMode.NormalClosure)]
+    [InlineData(DropMode.GoingAway)]
+    [InlineData(DropMode.InternalError)]
+    [InlineData(DropMode.Abort)]
+    public void Feed_must_recover_every_code_after_the_server_drops_the_session(DropMode mode)
+    {
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var t0 = Stopwatch.GetTimestamp();
+        Assert.Equal(1, Sim.DropAllSessions(mode));
+        var decision = ExpectDecision("connection");
+        var detect = Stopwatch.GetElapsedTime(t0);
+        Assert.Equal(mode == DropMode.Abort ? FeedFailureException.Causes.ConnectionLost : FeedFailureException.Causes.ServerClosed, decision.Cause);
+        ExpectState(FeedState.Connected);
+        var recover = AwaitAllTicked(collector, Five, t0);
+        Report($"drop {mode}", detect, recover);
+        AssertServerRegistrations(Five);
+        Assert.Equal(2, Sim.Record.Read(r => r.ConnectionAttempts));
+    }
+
+    [Fact]
+    public void Feed_must_detect_a_silent_server_with_the_idle_watchdog_and_recover()
+    {
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var t0 = Stopwatch.GetTimestamp();
+        Sim.SilenceAllSessions();
+        var decision = ExpectDecision("connection");
+        var detect = Stopwatch.GetElapsedTime(t0);
+        Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, decision.Cause);
+        var recover = AwaitAllTicked(collector, Five, t0);
+        Report("silent server", detect, recover);
+        AssertServerRegistrations(Five);
+    }
+
+    [Fact]
+    public void Feed_must_get_a_new_token_when_LOGIN_is_rejected_with_8005()
+    {
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        var collector = SubscribeAndAwaitTicks(feed, Five);
+        Sim.Faults.RejectNextLogins(1);
+        var t0 = Stopwatch.GetTimestamp();
+        Sim.DropAllSessions();
+        ExpectDecision("connection");                                             // the drop
+        var rejected = ExpectDecision("connection");                              // the LOGIN rejected with 8005
+        var detect = Stopwatch.GetElapsedTime(t0);
+        Assert.Equal(FeedFailureException.Causes.TokenRejected, rejected.Cause);
+        var recover = AwaitAllTicked(collector, Five, t0);
+        Report("LOGIN 8005", detect, recover);
+        // the simulator handed back the same (still valid) token: the feed revoked it and got a new one
+        Sim.Record.Read(r =>
+        {
+            Assert.True(r.TokenRevokes >= 1, $"revokes {r.TokenRevokes}");
+            Assert.True(r.TokenRequests >= 3, $"token requests {r.TokenRequests}");
+            return true;
+        });
+        AssertServerRegistrations(Five);
+    }
+
+    [Fact]
+    public void Feed_must_recover_when_every_token_expires_mid_session()
+    {
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var issued = Sim.Record.Read(r => r.TokensIssued);
+        var t0 = Stopwatch.GetTimestamp();
+        Sim.ExpireAllTokens();
+        ExpectDecision("connection");
+        var detect = Stopwatch.GetElapsedTime(t0);
+        Assert.Equal(FeedFailureException.Causes.TokenRejected, ExpectDecision("connection").Cause);
+        var recover = AwaitAllTicked(collector, Five, t0);
+        Report("token expired", detect, recover);
+        Assert.Equal(issued + 1, Sim.Record.Read(r => r.TokensIssued));
+        AssertServerRegistrations(Five);
+    }
+
+    [Fact]
+    public void Feed_must_back_off_while_the_server_refuses_connections()
+    {
+        var settings = FastSettings();
+        var feed = StartFeed(settings);
+        ExpectState(FeedState.Connected);
+        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var window = TimeSpan.FromSeconds(1.5);
+        Sim.RefuseConnectionsFor(window);
+        var t0 = Stopwatch.GetTimestamp();
+        Sim.DropAllSessions();
+        ExpectDecision("connection");
+        var detect = Stopwatch.GetElapsedTime(t0);
+        var recover = AwaitAllTicked(collector, Five, t0);
+        Report("refused connections", detect, recover);
+        var (refused, attempts) = Sim.Record.Read(r => (r.RefusedConnections, r.ConnectionAttempts));
+        Assert.True(refused >= 1);
+        var bound = MaxAttempts(settings, window);
+        Assert.True(attempts - 1 <= bound, $"{attempts - 1} attempts after the drop, the backoff allows {bound}");
+        AssertServerRegistrations(Five);
+    }
+
+    [Theory]
+    [InlineData(TokenFault.Http500, FeedFailureException.Causes.TokenService)]
+    [InlineData(TokenFault.RateLimit1700, FeedFailureException.Causes.RateLimited)]
+    public void Feed_must_retry_the_token_endpoint_with_backoff_and_connect_once_it_answers(TokenFault fault, string cause)
+    {
+        Sim.Faults.TokenFault = fault;
+        var feed = StartFeed();
+        var decision = ExpectDecision("token");
+        Assert.Equal(cause, decision.Cause);
+        Assert.Equal(FeedState.Authenticating, ExpectState(FeedState.Authenticating).State);
+        Sim.Faults.TokenFault = TokenFault.None;
+        ExpectState(FeedState.Connected);
+        SubscribeAndAwaitTicks(feed, Five);
+    }
+
+    [Fact]
+    public void Bad_credentials_must_produce_one_clear_error_and_slow_retries_not_a_storm()
+    {
+        Sim.Faults.TokenFault = TokenFault.BadCredentials8001;
+        var settings = FastSettings();
+        var t0 = Stopwatch.GetTimestamp();
+        EventFilter.Error(contains: "token failed (bad credentials)").ExpectOne(Wait, () => StartFeed(settings));
+        var status = ExpectState(FeedState.Failed);
+        Assert.True(status.IsPermanentFailure);
+        // wait for the second try: it comes only after the permanent-failure backoff
+        var second = ExpectDecision("token", TimeSpan.FromSeconds(10));
+        Assert.Equal(2, second.Attempt);
+        var elapsed = Stopwatch.GetElapsedTime(t0);
+        var requests = Sim.Record.Read(r => r.TokenRequests);
+        Assert.True(elapsed >= settings.PermanentFailureBackoff, $"second try after {elapsed}");
+        Assert.True(requests <= 1 + (int)(elapsed / settings.PermanentFailureBackoff), $"{requests} token requests in {elapsed}");
+        Assert.Equal(0, Sim.Record.Read(r => r.ConnectionAttempts));
+    }
+
+    [Fact]
+    public void A_rejected_REG_must_reject_only_that_code_and_leave_the_others_live()
+    {
+        Sim.Faults.RejectRegCodes["999990"] = true;
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        var collector = Sys.ActorOf(Support.TickCollector.Props());
+        var since = Stopwatch.GetTimestamp();
+        foreach (var c in Five.Append("999990")) feed.Tell(new Subscribe(c, "0B", collector));
+        var rejected = (SubscriptionRejected)Events.FishForMessage(m => m is SubscriptionRejected, Wait);
+        Assert.Equal("999990", rejected.Code);
+        AwaitAllTicked(collector, Five, since);
+        AssertServerRegistrations(Five);
+        Assert.Equal(1, Sim.Record.Read(r => r.ConnectionAttempts));
+    }
+
+    [Fact]
+    public void Malformed_and_unknown_frames_must_not_cost_the_connection()
+    {
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        var collector = SubscribeAndAwaitTicks(feed, Five);
+        EventFilter.Warning(contains: "malformed frame").Expect(3, Wait, () => Sim.InjectBadFrames(3));
+        AwaitAllTicked(collector, Five, Stopwatch.GetTimestamp());
+        Assert.Equal(1, Sim.Record.Read(r => r.ConnectionAttempts));
+    }
+
+    [Fact]
+    public void A_slow_server_must_not_cost_the_connection()
+    {
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        var collector = SubscribeAndAwaitTicks(feed, Five);
+        Sim.Faults.SendDelay = TimeSpan.FromMilliseconds(30);
+        AwaitAllTicked(collector, Five, Stopwatch.GetTimestamp());
+        AwaitAllTicked(collector, Five, Stopwatch.GetTimestamp());
+        Assert.Equal(1, Sim.Record.Read(r => r.ConnectionAttempts));
+    }
+
+    [Fact]
+    public void A_duplicate_session_must_be_reported_and_retried_slowly()
+    {
+        var settings = FastSettings();
+        var feed = StartFeed(settings);
+        ExpectState(FeedState.Connected);
+        SubscribeAndAwaitTicks(feed, Five);
+        var t0 = Stopwatch.GetTimestamp();
+        EventFilter.Error(contains: "another process uses this app key").ExpectOne(Wait, () => Sim.SimulateDuplicateLogin());
+        var status = ExpectState(FeedState.Failed);
+        Assert.Equal(FeedFailureException.Causes.DuplicateSession, status.Cause);
+        ExpectState(FeedState.Connected, TimeSpan.FromSeconds(10));
+        var elapsed = Stopwatch.GetElapsedTime(t0);
+        Assert.True(elapsed >= settings.PermanentFailureBackoff, $"reconnected after {elapsed}");
+        Assert.Equal(2, Sim.Record.Read(r => r.ConnectionAttempts));
+    }
+
+    [Fact]
+    public async Task Two_feeds_with_one_app_key_must_not_kick_each_other_in_a_tight_loop()
+    {
+        var settings = FastSettings();
+        var a = StartFeed(settings, "feed-a");
+        ExpectState(FeedState.Connected);
+        var t0 = Stopwatch.GetTimestamp();
+        StartFeed(settings, "feed-b");
+        var window = TimeSpan.FromSeconds(5);
+        // each login kicks the other; every kick costs the kicked one the long permanent-failure backoff
+        await Sim.Record.WaitUntilAsync(r => r.LoginsAccepted >= 3, window, "3 logins");
+        var elapsed = Stopwatch.GetElapsedTime(t0);
+        var attempts = Sim.Record.Read(r => r.ConnectionAttempts);
+        // 1 (a) + 1 (b) + one per permanent backoff period per feed at most
+        var bound = 2 + 2 * (int)Math.Ceiling(elapsed / settings.PermanentFailureBackoff);
+        Assert.True(attempts <= bound, $"{attempts} connection attempts in {elapsed}, allowed {bound}");
+        Assert.True(elapsed >= settings.PermanentFailureBackoff, $"third login after {elapsed}");
+        Sys.Stop(a);
+    }
+
+    [Fact]
+    public void A_thousand_codes_must_be_replayed_completely_after_a_drop()
+    {
+        var codes = Codes(1000);
+        var feed = StartFeed();
+        ExpectState(FeedState.Connected);
+        var collector = SubscribeAndAwaitTicks(feed, codes);
+        var t0 = Stopwatch.GetTimestamp();
+        Sim.DropAllSessions();
+        var detect = Stopwatch.GetElapsedTime(t0);
+        ExpectDecision("connection");
+        var recover = AwaitAllTicked(collector, codes, t0);
+        Report("drop with 1000 codes", detect, recover);
+        AssertServerRegistrations(codes);
+        Sim.Record.Read(r =>
+        {
+            var last = r.Sessions.Last(s => s.LoggedInAt is not null);
+            Assert.Equal(1000, last.RegRequests.Count);                  // replayed once, nothing twice
+            return true;
+        });
+    }
+}

@@ -27,7 +27,7 @@ public sealed class FeedSupervisor : ReceiveActor
     private IActorRef _tokens = ActorRefs.Nobody;
     private IActorRef _connectionSupervisor = ActorRefs.Nobody;
     private IActorRef? _connection;
-    private FeedStatus _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false);
+    private FeedStatus _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false, DateTimeOffset.UtcNow);
     private DateTimeOffset? _lostAt;
 
     public FeedSupervisor(ActorFeedSettings settings, FeedDependencies deps)
@@ -151,7 +151,7 @@ public sealed class FeedSupervisor : ReceiveActor
             state.Requested = true;
             state.Confirmed = false;
         }
-        SetStatus(_status with { State = FeedState.Connected, Cause = null, Attempt = 0, NextRetryAt = null, ConnectedSince = m.At, IsPermanentFailure = false });
+        SetStatus(_status with { State = FeedState.Connected, Cause = null, Attempt = 0, NextRetryAt = null, ConnectedSince = m.At, IsPermanentFailure = false, DownSince = null });
         if (_desired.Count == 0) return;
         _log.Info("Replaying {Count} subscription(s) to the new connection", _desired.Count);
         var routes = _subscriptions.ToDictionary(kv => kv.Key, kv => kv.Value.Actor, StringComparer.Ordinal);
@@ -196,7 +196,7 @@ public sealed class FeedSupervisor : ReceiveActor
                 state.Requested = false;
                 state.Confirmed = false;
             }
-            SetStatus(_status with { State = permanent ? FeedState.Failed : FeedState.Reconnecting, Cause = d.Cause, Attempt = d.Attempt, NextRetryAt = d.RestartAt, ConnectedSince = null, IsPermanentFailure = permanent });
+            SetStatus(_status with { State = permanent ? FeedState.Failed : FeedState.Reconnecting, Cause = d.Cause, Attempt = d.Attempt, NextRetryAt = d.RestartAt, ConnectedSince = null, IsPermanentFailure = permanent, DownSince = _status.DownSince ?? DateTimeOffset.UtcNow });
         }
         else if (_connection is null)
         {

@@ -9,6 +9,7 @@ namespace ActorFeed.Messages;
 /// <param name="DesiredSubscriptions">Code/type pairs the feed wants.</param>
 /// <param name="ConfirmedSubscriptions">Code/type pairs the server confirmed on the current connection.</param>
 /// <param name="IsPermanentFailure">True while the failure needs a person (bad credentials, duplicate session).</param>
+/// <param name="DownSince">When the feed last lost (or never had) a logged-in connection; null while connected.</param>
 public sealed record FeedStatus(
     FeedState State,
     string? Cause,
@@ -17,4 +18,5 @@ public sealed record FeedStatus(
     DateTimeOffset? ConnectedSince,
     int DesiredSubscriptions,
     int ConfirmedSubscriptions,
-    bool IsPermanentFailure);
+    bool IsPermanentFailure,
+    DateTimeOffset? DownSince = null);

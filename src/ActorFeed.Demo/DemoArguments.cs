@@ -1,0 +1,85 @@
+using System.Globalization;
+using ActorFeed.Protocol.Kiwoom;
+
+namespace ActorFeed.Demo;
+
+/// <summary>The demo's own command line; <c>--ActorFeed:Key=value</c> arguments pass through to configuration.</summary>
+internal sealed record DemoArguments
+{
+    public IReadOnlyList<string> Symbols { get; init; } = ["005930", "000660", "035420"];
+    public IReadOnlyList<string> Types { get; init; } = ["0B"];
+    public bool Faults { get; init; } = true;
+    public TimeSpan? Duration { get; init; }
+    public bool Json { get; init; }
+    public string? Server { get; init; }               // null (simulator), "mock", "production"
+    public List<string> ConfigurationArgs { get; } = [];
+    public bool Help { get; init; }
+
+    public const string Usage = """
+        ActorFeed demo: a supervised Kiwoom real-time feed.
+
+          dotnet run --project src/ActorFeed.Demo [-- options]
+
+        With no credentials it starts the built-in simulator and walks a fault tour.
+          --symbols 005930,000660     instrument codes (default 005930,000660,035420)
+          --types 0B,0D               real-time types (default 0B)
+          --no-faults                 skip the fault tour
+          --duration <seconds>        stop after this long (default: until Ctrl+C)
+          --json                      stdout: one JSON object per line; logs go to stderr
+          --mock | --production       Kiwoom's mock or production servers (needs ActorFeed:AppKey and ActorFeed:SecretKey
+                                      from the environment, e.g. ActorFeed__AppKey, or --ActorFeed:AppKey=...)
+          --ActorFeed:Key=value       any setting of the configuration table, e.g. --ActorFeed:BackoffMax=00:00:10
+        """;
+
+    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with one clear line.</summary>
+    public static DemoArguments Parse(string[] args)
+    {
+        var result = new DemoArguments();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            string Value() => i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
+                ? args[++i] : throw new ArgumentException($"{a} needs a value");
+            switch (a)
+            {
+                case "--help" or "-h": result = result with { Help = true }; break;
+                case "--symbols":
+                    var symbols = Split(Value());
+                    foreach (var s in symbols)
+                        if (InstrumentCode.Validate(s, "0B") is { } err) throw new ArgumentException($"--symbols: {err}");
+                    result = result with { Symbols = symbols };
+                    break;
+                case "--types":
+                    var types = Split(Value());
+                    foreach (var t in types)
+                        if (!RealTypes.IsKnown(t) || RealTypes.IsAccountType(t))
+                            throw new ArgumentException($"--types: '{t}' is not an instrument real-time type (known: {string.Join(", ", RealTypes.Names.Keys.Where(k => !RealTypes.IsAccountType(k)))})");
+                    result = result with { Types = types };
+                    break;
+                case "--no-faults": result = result with { Faults = false }; break;
+                case "--json": result = result with { Json = true }; break;
+                case "--duration":
+                    var v = Value();
+                    if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+                        throw new ArgumentException($"--duration: '{v}' is not a positive number of seconds");
+                    result = result with { Duration = TimeSpan.FromSeconds(seconds) };
+                    break;
+                case "--mock": result = result with { Server = "mock" }; break;
+                case "--production": result = result with { Server = "production" }; break;
+                default:
+                    if (a.StartsWith("--ActorFeed:", StringComparison.OrdinalIgnoreCase) && a.Contains('='))
+                        result.ConfigurationArgs.Add(a);
+                    else
+                        throw new ArgumentException($"unknown argument '{a}' (see --help)");
+                    break;
+            }
+        }
+        return result;
+    }
+
+    private static string[] Split(string v)
+    {
+        var parts = v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return parts.Length > 0 ? parts : throw new ArgumentException("an empty list");
+    }
+}

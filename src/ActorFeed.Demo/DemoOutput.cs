@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using ActorFeed.Actors;
+using ActorFeed.Messages;
+
+namespace ActorFeed.Demo;
+
+/// <summary>
+/// Subscriber and EventStream listener that prints what happens: in text mode a readable line per state change,
+/// subscription event and (at most once a second per code) tick; with --json one JSON object per line on stdout.
+/// </summary>
+internal sealed class DemoOutput : ReceiveActor
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly bool _json;
+    private readonly TextWriter _out;
+    private readonly Dictionary<string, DateTimeOffset> _lastPrinted = new(StringComparer.Ordinal);
+
+    public DemoOutput(bool json, TextWriter output)
+    {
+        _json = json;
+        _out = output;
+        Receive<Tick>(OnTick);
+        Receive<FeedStatusChanged>(c => OnState(c.Status));
+        Receive<SubscriptionConfirmed>(c => OnSubscription(c.Code, c.Type, "confirmed", null));
+        Receive<SubscriptionRejected>(r => OnSubscription(r.Code, r.Type, "rejected", r.Reason));
+        Receive<SubscriptionRemoved>(r => OnSubscription(r.Code, r.Type, "removed", null));
+        Receive<string>(note => Write(new { @event = "note", at = Now(), message = note }, $"==> {note}"));
+    }
+
+    public static Props Props(bool json, TextWriter output) => Akka.Actor.Props.Create(() => new DemoOutput(json, output));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FeedStatusChanged));
+
+    private void OnTick(Tick t)
+    {
+        if (_json)
+        {
+            Write(new { @event = "tick", at = Now(), code = t.Code, type = t.Type, values = t.Values }, "");
+            return;
+        }
+        var key = t.Code + "/" + t.Type;
+        if (_lastPrinted.TryGetValue(key, out var last) && t.ReceivedAt - last < TimeSpan.FromSeconds(1)) return;
+        _lastPrinted[key] = t.ReceivedAt;
+        var line = t.Type == "0B"
+            ? $"tick  {t.Code} {t.Name} price {t.Price:N0} ({t["12"]}%) volume {t["15"]} at {t.TradeTime:HH:mm:ss} KST"
+            : $"tick  {t.Code} {t.Type} {t.Name} {string.Join(' ', t.Values.Take(4).Select(kv => kv.Key + "=" + kv.Value))}";
+        _out.WriteLine(line);
+    }
+
+    private void OnState(FeedStatus s) => Write(new
+    {
+        @event = "state", at = Now(), state = s.State.ToString(), cause = s.Cause, attempt = s.Attempt,
+        nextRetry = s.NextRetryAt?.ToString("O", CultureInfo.InvariantCulture),
+    }, $"state {s.State}{(s.Cause is null ? "" : $" (cause: {s.Cause}, attempt {s.Attempt}{(s.NextRetryAt is { } n ? $", next try at {n:HH:mm:ss.fff}" : "")})")}");
+
+    private void OnSubscription(string code, string type, string status, string? reason) =>
+        Write(new { @event = "subscription", at = Now(), code, type, status, reason }, $"subscription {code}/{type} {status}{(reason is null ? "" : ": " + reason)}");
+
+    private void Write(object json, string text)
+    {
+        if (_json) _out.WriteLine(JsonSerializer.Serialize(json, JsonOptions));
+        else if (text.Length > 0) _out.WriteLine(text);
+        _out.Flush();
+    }
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+}

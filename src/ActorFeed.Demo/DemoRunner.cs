@@ -1,0 +1,80 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Hosting;
+using ActorFeed.Hosting;
+using ActorFeed.Messages;
+using ActorFeed.Simulator;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorFeed.Demo;
+
+/// <summary>Subscribes the symbols, prints what happens, walks the fault tour against the simulator, stops after --duration.</summary>
+internal sealed class DemoRunner(
+    ActorSystem system,
+    IRequiredActor<ActorFeedActor> feed,
+    DemoArguments args,
+    IHostApplicationLifetime lifetime,
+    ILogger<DemoRunner> log,
+    KiwoomSimulator? simulator = null) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (args.Duration is { } d) _ = Task.Delay(d, stoppingToken).ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+        var output = system.ActorOf(DemoOutput.Props(args.Json, Console.Out), "demo-output");
+        var states = Channel.CreateUnbounded<FeedStatus>();
+        var watcher = system.ActorOf(Props.Create(() => new StatusWatcher(states.Writer)), "demo-status");
+        var feedRef = await feed.GetAsync(stoppingToken);
+        foreach (var code in args.Symbols)
+        foreach (var type in args.Types)
+            feedRef.Tell(new Subscribe(code, type, output));
+
+        if (simulator is null || !args.Faults) return;
+        try
+        {
+            var tour = new (string Note, Action Fault)[]
+            {
+                ("fault tour 1/4: the server drops the session (close 1011)", () => simulator.DropAllSessions(DropMode.InternalError)),
+                ("fault tour 2/4: the server goes silent (the idle watchdog must notice)", () => simulator.SilenceAllSessions()),
+                ("fault tour 3/4: every token expires (LOGIN will say CODE=8005)", () => simulator.ExpireAllTokens()),
+                ("fault tour 4/4: another process logs in with the same app key (SYSTEM R10001)", simulator.SimulateDuplicateLogin),
+            };
+            await WaitForConnected(states.Reader, stoppingToken);
+            foreach (var (note, fault) in tour)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);      // let a few ticks show between faults
+                output.Tell(note);
+                log.LogInformation("Demo: {Fault}", note);
+                fault();
+                await WaitForLeft(states.Reader, stoppingToken);
+                await WaitForConnected(states.Reader, stoppingToken);
+            }
+            output.Tell("fault tour done: the feed recovered from every fault. Ctrl+C to stop.");
+        }
+        catch (OperationCanceledException) { }
+        finally
+        {
+            system.Stop(watcher);
+        }
+    }
+
+    private static async Task WaitForConnected(ChannelReader<FeedStatus> states, CancellationToken ct)
+    {
+        while (await states.ReadAsync(ct) is not { State: FeedState.Connected }) { }
+    }
+
+    private static async Task WaitForLeft(ChannelReader<FeedStatus> states, CancellationToken ct)
+    {
+        while (await states.ReadAsync(ct) is { State: FeedState.Connected }) { }
+    }
+
+    private sealed class StatusWatcher : ReceiveActor
+    {
+        public StatusWatcher(ChannelWriter<FeedStatus> writer)
+        {
+            Receive<FeedStatusChanged>(c => writer.TryWrite(c.Status));
+        }
+
+        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FeedStatusChanged));
+    }
+}

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Hosting;
+using ActorFeed.Messages;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace ActorFeed.Hosting;
+
+/// <summary>
+/// Healthy while connected; Degraded while authenticating, connecting or reconnecting; Unhealthy on a permanent
+/// failure (bad credentials, duplicate session) or once the feed has been down longer than
+/// <see cref="ActorFeedOptions.UnhealthyAfter"/>.
+/// </summary>
+public sealed class ActorFeedHealthCheck(IRequiredActor<ActorFeedActor> feed, IOptions<ActorFeedOptions> options, TimeProvider? time = null) : IHealthCheck
+{
+    public const string Name = "actorfeed";
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        FeedStatus status;
+        try
+        {
+            status = await feed.ActorRef.Ask<FeedStatus>(GetFeedStatus.Instance, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("the feed did not answer its status");
+        }
+        var data = new Dictionary<string, object>
+        {
+            ["state"] = status.State.ToString(),
+            ["attempt"] = status.Attempt,
+            ["desired"] = status.DesiredSubscriptions,
+            ["confirmed"] = status.ConfirmedSubscriptions,
+        };
+        if (status.Cause is not null) data["cause"] = status.Cause;
+        if (status.State == FeedState.Connected) return HealthCheckResult.Healthy("connected", data);
+        if (status.IsPermanentFailure) return HealthCheckResult.Unhealthy($"permanent failure: {status.Cause}", data: data);
+        var down = (time ?? TimeProvider.System).GetUtcNow() - (status.DownSince ?? DateTimeOffset.UtcNow);
+        return down >= options.Value.UnhealthyAfter
+            ? HealthCheckResult.Unhealthy($"down for {down:g}: {status.Cause ?? status.State.ToString()}", data: data)
+            : HealthCheckResult.Degraded($"{status.State}{(status.Cause is null ? "" : ": " + status.Cause)}", data: data);
+    }
+}

@@ -1,0 +1,13 @@
+using ActorFeed.Messages;
+
+namespace ActorFeed.Hosting;
+
+/// <summary>The feed for code that does not use actors. Registered in DI by <see cref="ActorFeedServiceCollectionExtensions.AddActorFeed"/>.</summary>
+public interface IActorFeedClient
+{
+    /// <summary>Subscribes to <paramref name="type"/> of every code; invalid input shows up in <see cref="TickStream.Rejected"/>.</summary>
+    TickStream Subscribe(IEnumerable<string> codes, string type, int capacity = 1024, TickOverflow overflow = TickOverflow.DropOldest);
+
+    /// <summary>The feed's current status.</summary>
+    Task<FeedStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+}

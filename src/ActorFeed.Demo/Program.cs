@@ -28,7 +28,15 @@ if (demo.Help)
 
 var builder = Host.CreateApplicationBuilder(demo.ConfigurationArgs.ToArray());
 var options = new ActorFeedOptions();
-builder.Configuration.GetSection(ActorFeedOptions.SectionName).Bind(options);
+try
+{
+    builder.Configuration.GetSection(ActorFeedOptions.SectionName).Bind(options);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine($"error: {e.Message} (durations are hh:mm:ss, e.g. --ActorFeed:BackoffMax=00:00:10)");
+    return 2;
+}
 var hasCredentials = !string.IsNullOrEmpty(options.AppKey) && !string.IsNullOrEmpty(options.SecretKey);
 
 KiwoomSimulator? simulator = null;

@@ -72,7 +72,7 @@ public sealed class ActorFeedOptions
 
     /// <summary>
     /// <paramref name="baseline"/> (HOCON, or the reference defaults) with every non-null option applied, validated.
-    /// Throws <see cref="ArgumentException"/> naming the option (ActorFeed:Key) and its HOCON key.
+    /// Throws <see cref="ActorFeedSettingException"/> naming the option (ActorFeed:Key) and its HOCON key.
     /// </summary>
     public ActorFeedSettings ToSettings(ActorFeedSettings? baseline = null)
     {
@@ -86,10 +86,11 @@ public sealed class ActorFeedOptions
         {
             settings.Validate();
         }
-        catch (ArgumentException e)
+        catch (ActorFeedSettingException e)
         {
-            var option = HoconKeys.FirstOrDefault(kv => kv.Value == e.ParamName).Key;
-            throw new ArgumentException(option is null ? e.Message : $"{e.Message.TrimEnd('.')} (option '{SectionName}:{option}').", option is null ? e.ParamName : $"{SectionName}:{option}", e);
+            var option = HoconKeys.FirstOrDefault(kv => kv.Value == e.Key).Key;
+            if (option is null) throw;
+            throw new ActorFeedSettingException($"{SectionName}:{option}", $"{e.Problem} (HOCON {e.Key})", e);
         }
         return settings;
     }

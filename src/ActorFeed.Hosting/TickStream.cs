@@ -15,6 +15,8 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
 {
     private readonly Channel<Tick> _channel;
     private readonly IActorRef _bridge;
+    private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _pairs;
     private long _dropped;
 
     internal TickStream(ActorSystem system, IActorRef feed, IReadOnlyList<(string Code, string Type)> pairs, int capacity, TickOverflow overflow)
@@ -25,6 +27,8 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
             SingleReader = true,
             SingleWriter = true,
         }, _ => Interlocked.Increment(ref _dropped));
+        _pairs = pairs.Count;
+        if (_pairs == 0) _settled.TrySetResult();
         _bridge = system.ActorOf(Props.Create(() => new Bridge(this)));
         foreach (var (code, type) in pairs) feed.Tell(new Subscribe(code, type, _bridge));
     }
@@ -37,6 +41,14 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
 
     /// <summary>Pairs that were refused, with the reason.</summary>
     public ConcurrentDictionary<(string Code, string Type), string> Rejected { get; } = new();
+
+    /// <summary>Completes once every requested pair is either confirmed or rejected.</summary>
+    public Task Settled => _settled.Task;
+
+    private void Settle()
+    {
+        if (Confirmed.Count + Rejected.Count >= _pairs) _settled.TrySetResult();
+    }
 
     public IAsyncEnumerator<Tick> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -56,8 +68,8 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
         public Bridge(TickStream stream)
         {
             Receive<Tick>(t => stream._channel.Writer.TryWrite(t));
-            Receive<SubscriptionConfirmed>(c => stream.Confirmed[(c.Code, c.Type)] = true);
-            Receive<SubscriptionRejected>(r => stream.Rejected[(r.Code, r.Type)] = r.Reason);
+            Receive<SubscriptionConfirmed>(c => { stream.Confirmed[(c.Code, c.Type)] = true; stream.Settle(); });
+            Receive<SubscriptionRejected>(r => { stream.Rejected[(r.Code, r.Type)] = r.Reason; stream.Settle(); });
             Receive<SubscriptionRemoved>(_ => { });
         }
     }

@@ -46,7 +46,7 @@ public sealed record ActorFeedSettings
 
     /// <summary>
     /// Reads <c>actorfeed { }</c> from <paramref name="config"/>, falling back to the embedded reference.
-    /// Throws <see cref="ArgumentException"/> naming the key of an invalid value.
+    /// Throws <see cref="ActorFeedSettingException"/> naming the key of an invalid value.
     /// </summary>
     public static ActorFeedSettings FromConfig(Config? config)
     {
@@ -83,7 +83,7 @@ public sealed record ActorFeedSettings
         return settings;
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid HOCON key.</summary>
+    /// <summary>Throws <see cref="ActorFeedSettingException"/> naming the first invalid HOCON key.</summary>
     public void Validate()
     {
         Check(RestBaseUrl.Scheme is "http" or "https", "actorfeed.rest-base-url", $"must be an http or https URL, was '{RestBaseUrl}'");
@@ -121,14 +121,14 @@ public sealed record ActorFeedSettings
 
     private static void Check(bool ok, string key, string message)
     {
-        if (!ok) throw new ArgumentException($"Invalid ActorFeed setting '{key}': {message}.", key);
+        if (!ok) throw new ActorFeedSettingException(key, message);
     }
 
     private static Uri ParseUri(Config c, string key)
     {
         var text = c.GetString(key, "");
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
-            throw new ArgumentException($"Invalid ActorFeed setting 'actorfeed.{key}': '{text}' is not an absolute URL.", "actorfeed." + key);
+            throw new ActorFeedSettingException("actorfeed." + key, $"'{text}' is not an absolute URL");
         return uri;
     }
 

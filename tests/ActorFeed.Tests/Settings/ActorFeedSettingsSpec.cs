@@ -40,7 +40,7 @@ public sealed class ActorFeedSettingsSpec
     [InlineData("actorfeed.connection.idle-timeout = 0s", "actorfeed.connection.idle-timeout")]
     public void Invalid_values_must_be_rejected_naming_the_key(string hocon, string key)
     {
-        var e = Assert.Throws<ArgumentException>(() => ActorFeedSettings.FromConfig(ConfigurationFactory.ParseString(hocon)));
+        var e = Assert.Throws<ActorFeedSettingException>(() => ActorFeedSettings.FromConfig(ConfigurationFactory.ParseString(hocon)));
         Assert.Contains($"'{key}'", e.Message);
     }
 

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ActorFeed.Hosting.Tests;
+
+/// <summary>The demo run as a process, the way a newcomer runs it, with its --json output parsed.</summary>
+public sealed class DemoProcessSpec
+{
+    private static string DemoDll()
+    {
+        var testDir = AppContext.BaseDirectory;                               // tests/ActorFeed.Hosting.Tests/bin/{Configuration}/net10.0/
+        var configuration = new DirectoryInfo(testDir).Parent!.Name;
+        var root = new DirectoryInfo(testDir);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ActorFeed.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        var dll = Path.Combine(root.FullName, "src", "ActorFeed.Demo", "bin", new DirectoryInfo(testDir).Parent!.Name, "net10.0", "ActorFeed.Demo.dll");
+        Assert.True(File.Exists(dll), $"{dll} not built ({configuration})");
+        return dll;
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunDemo(TimeSpan timeout, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(DemoDll());
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("ActorFeed__AppKey");
+        psi.Environment.Remove("ActorFeed__SecretKey");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await p.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { p.Kill(true); throw new TimeoutException($"demo did not exit within {timeout}"); }
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Demo_must_show_ticks_and_recover_from_every_fault_of_the_tour_in_json()
+    {
+        var (exit, stdout, stderr) = await RunDemo(TimeSpan.FromSeconds(90), "--json", "--duration", "40");
+        Assert.True(exit == 0, $"exit {exit}\n{stderr}");
+        var events = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.All(events, e =>
+        {
+            Assert.False(string.IsNullOrEmpty(e.GetProperty("event").GetString()));
+            Assert.True(DateTimeOffset.TryParse(e.GetProperty("at").GetString(), out _));
+        });
+        string? Str(JsonElement e, string p) => e.TryGetProperty(p, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var states = events.Where(e => Str(e, "event") == "state").ToList();
+        var causes = states.Select(e => Str(e, "cause")).Where(c => c is not null).ToHashSet();
+        Assert.Contains("server closed the connection", causes);
+        Assert.Contains("keepalive timeout", causes);
+        Assert.Contains("token rejected", causes);
+        Assert.Contains("another process uses this app key", causes);
+        Assert.Contains(states, e => Str(e, "state") == "Failed");
+        Assert.Contains(events, e => Str(e, "event") == "note" && Str(e, "message")!.StartsWith("fault tour done"));
+
+        var confirmed = events.Where(e => Str(e, "event") == "subscription" && Str(e, "status") == "confirmed").Select(e => Str(e, "code")).ToHashSet();
+        Assert.Equal(["000660", "005930", "035420"], confirmed.Order());
+        // after the last reconnection every code ticks again
+        var lastConnected = states.FindLastIndex(e => Str(e, "state") == "Connected");
+        var afterIndex = events.IndexOf(states[lastConnected]);
+        var ticksAfter = events.Skip(afterIndex).Where(e => Str(e, "event") == "tick").Select(e => Str(e, "code")).ToHashSet();
+        Assert.Equal(["000660", "005930", "035420"], ticksAfter.Order());
+        Assert.All(events.Where(e => Str(e, "event") == "tick"), e => Assert.True(e.GetProperty("values").TryGetProperty("10", out _)));
+        Assert.Equal("Stopped", Str(states[^1], "state"));
+        Assert.Contains("Supervision: connection failed", stderr);                 // logs on stderr, not in the JSON
+    }
+
+    [Theory]
+    [InlineData("--symbols", "12")]
+    [InlineData("--duration", "soon")]
+    [InlineData("--types", "0Z")]
+    [InlineData("--nonsense")]
+    [InlineData("--production")]
+    [InlineData("--ActorFeed:BackoffMax=00:00:00.001")]
+    public async Task Demo_must_answer_bad_input_with_one_clear_line_and_a_nonzero_exit(params string[] args)
+    {
+        var (exit, stdout, stderr) = await RunDemo(TimeSpan.FromSeconds(60), args);
+        Assert.NotEqual(0, exit);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.Equal("", stdout);
+    }
+}

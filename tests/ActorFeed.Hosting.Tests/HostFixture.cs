@@ -1,0 +1,80 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Hosting;
+using ActorFeed.Hosting;
+using ActorFeed.Messages;
+using ActorFeed.Simulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ActorFeed.Hosting.Tests;
+
+/// <summary>A real Generic Host with the feed, against an in-process simulator.</summary>
+public sealed class HostFixture : IAsyncDisposable
+{
+    private HostFixture(IHost host, KiwoomSimulator sim, Channel<FeedStatus> states)
+    {
+        Host = host;
+        Sim = sim;
+        States = states;
+    }
+
+    public IHost Host { get; }
+    public KiwoomSimulator Sim { get; }
+    public Channel<FeedStatus> States { get; }
+    public IActorFeedClient Client => Host.Services.GetRequiredService<IActorFeedClient>();
+
+    public static async Task<HostFixture> StartAsync(SimulatorOptions? simOptions = null, Action<KiwoomSimulator>? beforeStart = null, params string[] commandLine)
+    {
+        var sim = await KiwoomSimulator.StartAsync(simOptions ?? new SimulatorOptions { TicksPerSecondPerItem = 20, FrameInterval = TimeSpan.FromMilliseconds(20) });
+        beforeStart?.Invoke(sim);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(
+        [
+            $"--ActorFeed:RestBaseUrl={sim.RestBaseUrl}",
+            $"--ActorFeed:WebSocketUrl={sim.WebSocketUrl}",
+            "--ActorFeed:AppKey=host-test-app-key-0123",
+            "--ActorFeed:SecretKey=host-test-secret-key-0123",
+            "--ActorFeed:BackoffMin=00:00:00.050",
+            "--ActorFeed:BackoffMax=00:00:00.400",
+            "--ActorFeed:TokenBackoffMin=00:00:00.050",
+            "--ActorFeed:PermanentFailureBackoff=00:00:02",
+            .. commandLine,
+        ]);
+        builder.Services.AddActorFeed(builder.Configuration);
+        var options = builder.Configuration.GetSection(ActorFeedOptions.SectionName).Get<ActorFeedOptions>()!;
+        builder.Services.AddAkka("host-test", (b, _) => b.WithActorFeed(options));
+        var host = builder.Build();
+        var states = Channel.CreateUnbounded<FeedStatus>();
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        await host.StartAsync();
+        var watcher = system.ActorOf(Props.Create(() => new StatusWatcher(states.Writer)));
+        return new HostFixture(host, sim, states);
+    }
+
+    /// <summary>Waits for a FeedStatusChanged with this state, or, if it is already there, returns at once.</summary>
+    public async Task<FeedStatus> WaitForState(FeedState state, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
+        var now = await Client.GetStatusAsync(cts.Token);
+        if (now.State == state) return now;
+        while (true)
+        {
+            var s = await States.Reader.ReadAsync(cts.Token);
+            if (s.State == state) return s;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await Host.StopAsync(); } catch (OperationCanceledException) { }
+        Host.Dispose();
+        await Sim.DisposeAsync();
+    }
+
+    private sealed class StatusWatcher : ReceiveActor
+    {
+        public StatusWatcher(ChannelWriter<FeedStatus> writer) => Receive<FeedStatusChanged>(c => writer.TryWrite(c.Status));
+        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FeedStatusChanged));
+    }
+}

@@ -1,0 +1,175 @@
+using Akka.Actor;
+using Akka.Hosting;
+using ActorFeed.Messages;
+using ActorFeed.Settings;
+using ActorFeed.Simulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace ActorFeed.Hosting.Tests;
+
+public sealed class HostingSpec
+{
+    private static readonly string[] Codes = ["005930", "000660", "035420"];
+
+    [Fact]
+    public async Task Host_must_resolve_the_feed_deliver_ticks_and_send_REMOVE_on_stop()
+    {
+        var f = await HostFixture.StartAsync();
+        await using (f)
+        {
+            var required = f.Host.Services.GetRequiredService<IRequiredActor<ActorFeedActor>>();
+            var feed = await required.GetAsync();
+            Assert.Equal("/user/actorfeed", feed.Path.ToStringWithoutAddress());
+            Assert.Same(feed, f.Host.Services.GetRequiredService<ActorRegistry>().Get<ActorFeedActor>());
+            await f.WaitForState(FeedState.Connected);
+
+            await using var stream = f.Client.Subscribe(Codes, "0B");
+            var seen = new HashSet<string>();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await foreach (var tick in stream.WithCancellation(cts.Token))
+                if (seen.Add(tick.Code) && seen.Count == Codes.Length) break;
+            Assert.Equal(Codes.Order(), seen.Order());
+            Assert.Equal(3, stream.Confirmed.Count);
+
+            await f.Host.StopAsync();
+            await f.Sim.Record.WaitUntilAsync(r => r.Sessions[0].ClosedAt is not null && r.TokenRevokes == 1, TimeSpan.FromSeconds(10), "close and revoke");
+            f.Sim.Record.Read(r =>
+            {
+                var s = r.Sessions.Single();
+                Assert.Equal(Codes.Select(c => c + "/0B").Order(), s.RemoveRequests.Order());
+                Assert.StartsWith("client closed 1000", s.CloseReason);
+                return true;
+            });
+        }
+    }
+
+    [Fact]
+    public async Task Options_must_bind_from_command_line_and_environment_style_configuration()
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ActorFeed:MaxItemsPerRequest"] = "40" })   // as ActorFeed__MaxItemsPerRequest=40
+            .AddCommandLine(["--ActorFeed:AppKey=cli-key", "--ActorFeed:IdleTimeout=00:00:07"])
+            .Build();
+        var services = new ServiceCollection().AddActorFeed(config).BuildServiceProvider();
+        var options = services.GetRequiredService<IOptions<ActorFeedOptions>>().Value;
+        var settings = options.ToSettings();
+        Assert.Equal(40, settings.MaxItemsPerRequest);
+        Assert.Equal("cli-key", settings.AppKey);
+        Assert.Equal(TimeSpan.FromSeconds(7), settings.IdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.KeepAliveInterval);            // not set: the HOCON default
+    }
+
+    [Theory]
+    [InlineData("BackoffMax", "00:00:00.001", "ActorFeed:BackoffMax")]
+    [InlineData("MaxItemsPerRequest", "0", "ActorFeed:MaxItemsPerRequest")]
+    [InlineData("WebSocketUrl", "http://example.invalid/", "ActorFeed:WebSocketUrl")]
+    [InlineData("SubscriptionGroup", "12345", "ActorFeed:SubscriptionGroup")]
+    public void Invalid_options_must_fail_at_start_naming_the_option(string key, string value, string named)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ActorFeed:" + key] = value }).Build();
+        var options = config.GetSection("ActorFeed").Get<ActorFeedOptions>()!;
+        var e = Assert.Throws<ActorFeedSettingException>(() => new AkkaConfigurationBuilder(new ServiceCollection(), "x").WithActorFeed(options));
+        Assert.Equal(named, e.Key);
+        Assert.StartsWith($"Invalid ActorFeed setting '{named}'", e.Message);
+    }
+
+    [Fact]
+    public async Task Health_must_go_from_healthy_to_degraded_to_unhealthy_and_back_through_a_fault()
+    {
+        var f = await HostFixture.StartAsync();
+        await using (f)
+        {
+            var time = new ManualTime(DateTimeOffset.UtcNow);
+            var options = f.Host.Services.GetRequiredService<IOptions<ActorFeedOptions>>();
+            var check = new ActorFeedHealthCheck(f.Host.Services.GetRequiredService<IRequiredActor<ActorFeedActor>>(), options, time);
+            var ctx = new HealthCheckContext { Registration = new HealthCheckRegistration("actorfeed", check, null, null) };
+
+            await f.WaitForState(FeedState.Connected);
+            Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(ctx)).Status);
+
+            f.Sim.RefuseConnectionsFor(TimeSpan.FromMinutes(1));
+            f.Sim.DropAllSessions();
+            await f.Sim.Record.WaitUntilAsync(r => r.RefusedConnections >= 1, TimeSpan.FromSeconds(10), "a refused reconnect");
+            var degraded = await check.CheckHealthAsync(ctx);
+            Assert.Equal(HealthStatus.Degraded, degraded.Status);
+
+            time.Advance(options.Value.UnhealthyAfter + TimeSpan.FromSeconds(1));
+            var unhealthy = await check.CheckHealthAsync(ctx);
+            Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
+            Assert.Contains("down for", unhealthy.Description);
+
+            f.Sim.Faults.Clear();
+            await f.WaitForState(FeedState.Connected);
+            Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(ctx)).Status);
+
+            var registered = await f.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+            Assert.Equal(HealthStatus.Healthy, registered.Entries["actorfeed"].Status);
+        }
+    }
+
+    [Fact]
+    public async Task Health_must_be_unhealthy_at_once_on_bad_credentials()
+    {
+        var f = await HostFixture.StartAsync(beforeStart: sim => sim.Faults.TokenFault = TokenFault.BadCredentials8001);
+        await using (f)
+        {
+            var failed = await f.WaitForState(FeedState.Failed);
+            Assert.Equal("bad credentials", failed.Cause);
+            var report = await f.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+            Assert.Equal(HealthStatus.Unhealthy, report.Entries["actorfeed"].Status);
+            Assert.Contains("bad credentials", report.Entries["actorfeed"].Description);
+        }
+    }
+
+    [Theory]
+    [InlineData(TickOverflow.DropOldest)]
+    [InlineData(TickOverflow.DropNewest)]
+    public async Task Tick_stream_must_bound_its_buffer_for_a_slow_reader_and_count_what_it_drops(TickOverflow overflow)
+    {
+        var f = await HostFixture.StartAsync(new SimulatorOptions { TicksPerSecondPerItem = 200, FrameInterval = TimeSpan.FromMilliseconds(10) });
+        await using (f)
+        {
+            await f.WaitForState(FeedState.Connected);
+            var subscribedAt = DateTimeOffset.UtcNow;
+            await using var stream = f.Client.Subscribe(Codes, "0B", capacity: 8, overflow);
+            await using var witness = f.Client.Subscribe(Codes, "0B", capacity: 10_000);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            // the slow reader sleeps on the job while a fast one (same ticks, same fan-out) reads 300
+            for (var i = 0; i < 300; i++) await witness.ReadAsync(cts.Token);
+            var readAt = DateTimeOffset.UtcNow;
+            var buffered = new List<Tick>();
+            for (var i = 0; i < 8; i++) buffered.Add(await stream.ReadAsync(cts.Token));
+            Assert.True(stream.Dropped >= 100, $"dropped {stream.Dropped}");
+            var middle = subscribedAt + (readAt - subscribedAt) / 2;
+            if (overflow == TickOverflow.DropOldest)
+                Assert.All(buffered, t => Assert.True(t.ReceivedAt > middle, "DropOldest must keep the latest ticks"));
+            else
+                Assert.All(buffered, t => Assert.True(t.ReceivedAt < middle, "DropNewest must keep the first ticks"));
+            var later = await stream.ReadAsync(cts.Token);                       // the stream goes on after the overflow
+            Assert.NotNull(later.Price);
+        }
+    }
+
+    [Fact]
+    public async Task Tick_stream_must_report_invalid_input_as_rejected()
+    {
+        var f = await HostFixture.StartAsync();
+        await using (f)
+        {
+            await using var stream = f.Client.Subscribe(["12", "005930"], "0B");
+            await stream.Settled.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Contains("3 to 6", stream.Rejected[("12", "0B")]);
+            Assert.True(stream.Confirmed.ContainsKey(("005930", "0B")));
+        }
+    }
+
+    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+        public override DateTimeOffset GetUtcNow() => _now;
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}

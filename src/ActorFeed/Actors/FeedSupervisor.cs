@@ -29,6 +29,7 @@ public sealed class FeedSupervisor : ReceiveActor
     private IActorRef? _connection;
     private FeedStatus _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false, DateTimeOffset.UtcNow);
     private DateTimeOffset? _lostAt;
+    private KeyValuePair<string, object?> _metricTag;
 
     public FeedSupervisor(ActorFeedSettings settings, FeedDependencies deps)
     {
@@ -61,6 +62,7 @@ public sealed class FeedSupervisor : ReceiveActor
         _tokens = Context.ActorOf(BackoffSupervisor.Props("token",
             TokenActor.Props(_deps.TokenClient, _settings, _deps.Time), "token", tokenPolicy, bufferWhileDown: true, secrets), "token");
         var metricTag = $"{Context.System.Name}/{Self.Path.Name}";
+        _metricTag = new("feed", metricTag);
         _connectionSupervisor = Context.ActorOf(BackoffSupervisor.Props("connection",
             ConnectionActor.Props(_settings, _deps.Transports, _tokens, Self, metricTag), "connection", linkPolicy, bufferWhileDown: false, secrets), "connection");
         Context.Watch(_tokens);
@@ -124,7 +126,8 @@ public sealed class FeedSupervisor : ReceiveActor
     {
         var item = new RegistrationItem(m.Code, m.Type);
         var state = new ItemState();
-        _desired[item] = state;
+        if (_desired.TryAdd(item, state)) FeedMetrics.ActiveSubscriptions.Add(1, _metricTag);
+        else state = _desired[item];
         if (_connection is null) return;
         state.Requested = true;
         _connection.Tell(new RegisterItems([item], new Dictionary<string, IActorRef> { [m.Code] = Sender }));
@@ -133,7 +136,9 @@ public sealed class FeedSupervisor : ReceiveActor
     private void OnTypeUnwanted(TypeUnwanted m)
     {
         var item = new RegistrationItem(m.Code, m.Type);
-        if (!_desired.Remove(item, out var state) || _connection is null || !state.Requested) return;
+        if (!_desired.Remove(item, out var state)) return;
+        FeedMetrics.ActiveSubscriptions.Add(-1, _metricTag);
+        if (_connection is null || !state.Requested) return;
         var codeStillWanted = _desired.Keys.Any(k => k.Code == m.Code);
         _connection.Tell(new UnregisterItems([item], codeStillWanted ? [] : [m.Code]));
     }
@@ -143,7 +148,7 @@ public sealed class FeedSupervisor : ReceiveActor
         _connection = Sender;
         if (_lostAt is { } lost)
         {
-            FeedMetrics.RecoveryTime.Record((m.At - lost).TotalSeconds, new KeyValuePair<string, object?>("feed", $"{Context.System.Name}/{Self.Path.Name}"));
+            FeedMetrics.RecoveryTime.Record((m.At - lost).TotalSeconds, _metricTag);
             _lostAt = null;
         }
         foreach (var state in _desired.Values)
@@ -172,6 +177,7 @@ public sealed class FeedSupervisor : ReceiveActor
     private void OnRejected(ItemRejected m)
     {
         if (!Sender.Equals(_connection) || !_desired.Remove(m.Item)) return;
+        FeedMetrics.ActiveSubscriptions.Add(-1, _metricTag);
         if (_subscriptions.TryGetValue(m.Item.Code, out var entry)) entry.Actor.Tell(new TypeRejected(m.Item.Type, m.Reason));
     }
 

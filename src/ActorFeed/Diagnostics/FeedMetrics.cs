@@ -23,6 +23,9 @@ public static class FeedMetrics
     /// <summary>actorfeed.ticks: REAL entries received.</summary>
     public static readonly Counter<long> Ticks = Meter.CreateCounter<long>("actorfeed.ticks");
 
+    /// <summary>actorfeed.subscriptions.active: code/type pairs the feed wants (up and down).</summary>
+    public static readonly UpDownCounter<long> ActiveSubscriptions = Meter.CreateUpDownCounter<long>("actorfeed.subscriptions.active");
+
     /// <summary>actorfeed.decode_errors: malformed or unknown frames, tagged with <c>kind</c> (malformed, unknown).</summary>
     public static readonly Counter<long> DecodeErrors = Meter.CreateCounter<long>("actorfeed.decode_errors");
 }

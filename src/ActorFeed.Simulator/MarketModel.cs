@@ -72,10 +72,7 @@ internal sealed class MarketModel(int seed)
         w.WriteEndObject();
     }
 
-    /// <summary>Unix time in microseconds from a high-resolution clock (the same one a client in this process reads).</summary>
-    public static long NowMicros() => Epoch + Stopwatch.GetTimestamp() * 1_000_000 / Stopwatch.Frequency;
-
-    private static readonly long Epoch = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000 - Stopwatch.GetTimestamp() * 1_000_000 / Stopwatch.Frequency;
+    public static long NowMicros() => SimClock.NowMicros();
 
     private static string Signed(long price, long previousClose) =>
         price > previousClose ? "+" + price.ToString(CultureInfo.InvariantCulture)

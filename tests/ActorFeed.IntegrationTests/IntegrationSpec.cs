@@ -78,6 +78,14 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         return Feed.Start(Sys, s, FeedDependencies.Real(s), name);
     }
 
+    /// <summary>Starts a feed, waits until it is connected and every code in <paramref name="codes"/> ticked.</summary>
+    protected (IActorRef Feed, IActorRef Collector) ConnectedWithTicks(IReadOnlyCollection<string> codes, ActorFeedSettings? settings = null)
+    {
+        var feed = StartFeed(settings);
+        ExpectState(FeedState.Connected);
+        return (feed, SubscribeAndAwaitTicks(feed, codes));
+    }
+
     /// <summary>Subscribes a fresh collector to <paramref name="codes"/> (type 0B) and waits until each has ticked.</summary>
     protected IActorRef SubscribeAndAwaitTicks(IActorRef feed, IReadOnlyCollection<string> codes)
     {

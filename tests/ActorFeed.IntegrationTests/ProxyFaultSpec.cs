@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using ActorFeed.Actors;
 using ActorFeed.IntegrationTests.Support;
-using ActorFeed.Messages;
 using Xunit.Abstractions;
 
 namespace ActorFeed.IntegrationTests;
@@ -12,56 +11,33 @@ public sealed class ProxyFaultSpec(ITestOutputHelper output) : IntegrationSpec(o
 {
     private static readonly string[] Codes3 = ["005930", "000660", "035420"];
 
-    private async Task<(TcpFaultProxy Proxy, Uri Url)> ProxyAsync()
-    {
-        await Task.CompletedTask;
-        var proxy = new TcpFaultProxy(new IPEndPoint(IPAddress.Loopback, Sim.WebSocketUrl.Port));
-        return (proxy, new UriBuilder(Sim.WebSocketUrl) { Port = proxy.Port }.Uri);
-    }
+    private TcpFaultProxy Proxy() => new(new IPEndPoint(IPAddress.Loopback, Sim.WebSocketUrl.Port));
 
-    [Fact]
-    public async Task A_blackholed_link_must_be_detected_by_the_keepalive_and_recovered()
+    private Uri Through(TcpFaultProxy proxy) => new UriBuilder(Sim.WebSocketUrl) { Port = proxy.Port }.Uri;
+
+    [Theory]
+    [InlineData("blackhole", FeedFailureException.Causes.KeepAliveTimeout)]     // pongs stop: ClientWebSocket's keepalive timeout
+    [InlineData("reset", FeedFailureException.Causes.ConnectionLost)]
+    public async Task A_broken_link_must_be_detected_and_recovered(string fault, string cause)
     {
-        var (proxy, url) = await ProxyAsync();
-        await using var _ = proxy;
-        var feed = StartFeed(FastSettings(url));
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Codes3);
+        await using var proxy = Proxy();
+        var (_, collector) = ConnectedWithTicks(Codes3, FastSettings(Through(proxy)));
         var t0 = Stopwatch.GetTimestamp();
-        proxy.Blackhole();
+        if (fault == "blackhole") proxy.Blackhole();
+        else proxy.ResetAll();
         var decision = ExpectDecision("connection");
         var detect = Stopwatch.GetElapsedTime(t0);
-        Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, decision.Cause);
+        Assert.Equal(cause, decision.Cause);
         var recover = AwaitAllTicked(collector, Codes3, t0);
-        Report("blackhole", detect, recover);
-    }
-
-    [Fact]
-    public async Task A_reset_link_must_be_detected_at_once_and_recovered()
-    {
-        var (proxy, url) = await ProxyAsync();
-        await using var _ = proxy;
-        var feed = StartFeed(FastSettings(url));
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Codes3);
-        var t0 = Stopwatch.GetTimestamp();
-        proxy.ResetAll();
-        var decision = ExpectDecision("connection");
-        var detect = Stopwatch.GetElapsedTime(t0);
-        Assert.Equal(FeedFailureException.Causes.ConnectionLost, decision.Cause);
-        var recover = AwaitAllTicked(collector, Codes3, t0);
-        Report("reset", detect, recover);
+        Report(fault, detect, recover);
     }
 
     [Fact]
     public async Task Added_latency_must_not_cost_the_connection()
     {
-        var (proxy, url) = await ProxyAsync();
-        await using var _ = proxy;
+        await using var proxy = Proxy();
         proxy.Latency = TimeSpan.FromMilliseconds(100);
-        var feed = StartFeed(FastSettings(url));
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Codes3);
+        var (_, collector) = ConnectedWithTicks(Codes3, FastSettings(Through(proxy)));
         AwaitAllTicked(collector, Codes3, Stopwatch.GetTimestamp());
         Assert.Equal(1, Sim.Record.Read(r => r.ConnectionAttempts));
     }

@@ -32,9 +32,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     [InlineData(DropMode.Abort)]
     public void Feed_must_recover_every_code_after_the_server_drops_the_session(DropMode mode)
     {
-        var feed = StartFeed();
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var (_, collector) = ConnectedWithTicks(Five);
         var t0 = Stopwatch.GetTimestamp();
         Assert.Equal(1, Sim.DropAllSessions(mode));
         var decision = ExpectDecision("connection");
@@ -50,9 +48,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     [Fact]
     public void Feed_must_detect_a_silent_server_with_the_idle_watchdog_and_recover()
     {
-        var feed = StartFeed();
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var (_, collector) = ConnectedWithTicks(Five);
         var t0 = Stopwatch.GetTimestamp();
         Sim.SilenceAllSessions();
         var decision = ExpectDecision("connection");
@@ -66,9 +62,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     [Fact]
     public void Feed_must_get_a_new_token_when_LOGIN_is_rejected_with_8005()
     {
-        var feed = StartFeed();
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var (_, collector) = ConnectedWithTicks(Five);
         Sim.Faults.RejectNextLogins(1);
         var t0 = Stopwatch.GetTimestamp();
         Sim.DropAllSessions();
@@ -91,9 +85,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     [Fact]
     public void Feed_must_recover_when_every_token_expires_mid_session()
     {
-        var feed = StartFeed();
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var (_, collector) = ConnectedWithTicks(Five);
         var issued = Sim.Record.Read(r => r.TokensIssued);
         var t0 = Stopwatch.GetTimestamp();
         Sim.ExpireAllTokens();
@@ -110,9 +102,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     public void Feed_must_back_off_while_the_server_refuses_connections()
     {
         var settings = FastSettings();
-        var feed = StartFeed(settings);
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var (_, collector) = ConnectedWithTicks(Five, settings);
         var window = TimeSpan.FromSeconds(1.5);
         Sim.RefuseConnectionsFor(window);
         var t0 = Stopwatch.GetTimestamp();
@@ -181,9 +171,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     [Fact]
     public void Malformed_and_unknown_frames_must_not_cost_the_connection()
     {
-        var feed = StartFeed();
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var (_, collector) = ConnectedWithTicks(Five);
         EventFilter.Warning(contains: "malformed frame").Expect(3, Wait, () => Sim.InjectBadFrames(3));
         AwaitAllTicked(collector, Five, Stopwatch.GetTimestamp());
         Assert.Equal(1, Sim.Record.Read(r => r.ConnectionAttempts));
@@ -192,9 +180,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     [Fact]
     public void A_slow_server_must_not_cost_the_connection()
     {
-        var feed = StartFeed();
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, Five);
+        var (_, collector) = ConnectedWithTicks(Five);
         Sim.Faults.SendDelay = TimeSpan.FromMilliseconds(30);
         AwaitAllTicked(collector, Five, Stopwatch.GetTimestamp());
         AwaitAllTicked(collector, Five, Stopwatch.GetTimestamp());
@@ -242,13 +228,11 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     public void A_thousand_codes_must_be_replayed_completely_after_a_drop()
     {
         var codes = Codes(1000);
-        var feed = StartFeed();
-        ExpectState(FeedState.Connected);
-        var collector = SubscribeAndAwaitTicks(feed, codes);
+        var (_, collector) = ConnectedWithTicks(codes);
         var t0 = Stopwatch.GetTimestamp();
         Sim.DropAllSessions();
-        var detect = Stopwatch.GetElapsedTime(t0);
         ExpectDecision("connection");
+        var detect = Stopwatch.GetElapsedTime(t0);
         var recover = AwaitAllTicked(collector, codes, t0);
         Report("drop with 1000 codes", detect, recover);
         AssertServerRegistrations(codes);

@@ -33,6 +33,15 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
         foreach (var (code, type) in pairs) feed.Tell(new Subscribe(code, type, _bridge));
     }
 
+    /// <summary>Subscribes without DI: <paramref name="feed"/> is the FeedSupervisor (e.g. from <c>Feed.Start</c>).</summary>
+    public static TickStream Subscribe(ActorSystem system, IActorRef feed, IEnumerable<string> codes, string type,
+        int capacity = 1024, TickOverflow overflow = TickOverflow.DropOldest)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        return new TickStream(system, feed, codes.Select(c => (c, type)).ToList(), capacity, overflow);
+    }
+
     /// <summary>Ticks dropped because the reader was too slow.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 

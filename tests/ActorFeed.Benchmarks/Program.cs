@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using ActorFeed;
+using ActorFeed.Actors;
+using ActorFeed.Benchmarks;
+using ActorFeed.Hosting;
+using ActorFeed.Messages;
+using ActorFeed.Settings;
+using ActorFeed.Simulator;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project tests/ActorFeed.Benchmarks -- [--quick] [--out docs/benchmarks.md] [--codec]
+if (args.Contains("--codec"))
+{
+    BenchmarkRunner.Run<CodecBenchmarks>();
+    return 0;
+}
+var quick = args.Contains("--quick");
+var outIndex = Array.IndexOf(args, "--out");
+var outPath = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : null;
+var report = new StringBuilder();
+void Line(string s = "") { Console.WriteLine(s); report.AppendLine(s); }
+
+var window = TimeSpan.FromSeconds(quick ? 3 : 8);
+const int ThroughputCodes = 200;
+var topRatePerCode = quick ? 250.0 : 500.0;                 // 50,000 / 100,000 ticks/s offered
+const double LatencyRatePerCode = 250;                      // 50,000 ticks/s
+
+Line($"# ActorFeed benchmarks ({(quick ? "quick" : "full")} run)");
+Line();
+Line($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {RuntimeInformation.ProcessArchitecture}; " +
+     $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC. Simulator in the same process on 127.0.0.1 (it shares the 2 cores).");
+Line();
+
+var clients = new[] { "limit", "peer", "actorfeed (actor)", "actorfeed (TickStream)" };
+var codes = Enumerable.Range(0, ThroughputCodes).Select(i => (100000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+
+// ---------------------------------------------------------------- throughput and latency
+var throughput = new Dictionary<string, double>();
+var latency = new Dictionary<string, (double P50, double P99, double Max, int N)>();
+foreach (var (label, rate, stamp) in new[] { ("throughput", topRatePerCode, false), ("latency", LatencyRatePerCode, true) })
+foreach (var client in clients)
+{
+    await using var sim = await KiwoomSimulator.StartAsync(new SimulatorOptions
+    {
+        TicksPerSecondPerItem = rate, FrameInterval = TimeSpan.FromMilliseconds(10), MaxEntriesPerFrame = 50, StampSendTime = stamp,
+        PingInterval = TimeSpan.FromSeconds(5), PingGrace = TimeSpan.FromSeconds(30),
+    });
+    var sink = new TickSink();
+    await using var run = await Run.StartAsync(client, sim, codes, sink, TimeSpan.FromMilliseconds(100));
+    await Wait.Until(() => sink.AllTickedSince(codes, 0), TimeSpan.FromSeconds(30));
+    await Task.Delay(TimeSpan.FromSeconds(1));               // warm-up
+    sink.ResetLatency();
+    sink.Sample = stamp;
+    var before = sink.Count;
+    var sw = Stopwatch.StartNew();
+    await Task.Delay(window);
+    var ticks = sink.Count - before;
+    sink.Sample = false;
+    if (label == "throughput") throughput[client] = ticks / sw.Elapsed.TotalSeconds;
+    else latency[client] = sink.Latency();
+    Console.Error.WriteLine($"  {label} {client}: {ticks / sw.Elapsed.TotalSeconds:N0} ticks/s");
+}
+
+Line($"## Throughput end to end ({ThroughputCodes} codes, {ThroughputCodes * topRatePerCode:N0} ticks/s offered, up to 50 entries per frame, {window.TotalSeconds:N0} s window)");
+Line();
+Line("| client | ticks/s | ActorFeed / this |");
+Line("|---|---:|---:|");
+foreach (var c in clients) Line($"| {c} | {throughput[c]:N0} | {throughput["actorfeed (actor)"] / throughput[c]:N2} |");
+Line();
+Line($"## Added latency at {ThroughputCodes * LatencyRatePerCode:N0} ticks/s (simulator stamps the send time; ms)");
+Line();
+Line("| client | p50 | p99 | max | samples |");
+Line("|---|---:|---:|---:|---:|");
+foreach (var c in clients) Line($"| {c} | {latency[c].P50:N3} | {latency[c].P99:N3} | {latency[c].Max:N3} | {latency[c].N:N0} |");
+Line();
+
+// ---------------------------------------------------------------- recovery with 1,000 codes
+var recoveryCodes = Enumerable.Range(0, 1000).Select(i => (200000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+var recovery = new Dictionary<string, TimeSpan>();
+var firstBackoff = TimeSpan.FromMilliseconds(100);
+foreach (var client in clients)
+{
+    await using var sim = await KiwoomSimulator.StartAsync(new SimulatorOptions { TicksPerSecondPerItem = 5, FrameInterval = TimeSpan.FromMilliseconds(10), MaxEntriesPerFrame = 50 });
+    var sink = new TickSink();
+    await using var run = await Run.StartAsync(client, sim, recoveryCodes, sink, firstBackoff);
+    await Wait.Until(() => sink.AllTickedSince(recoveryCodes, 0), TimeSpan.FromSeconds(30));
+    var since = Environment.TickCount64;
+    var sw = Stopwatch.StartNew();
+    sim.DropAllSessions();
+    await Wait.Until(() => sink.AllTickedSince(recoveryCodes, since), TimeSpan.FromSeconds(30));
+    recovery[client] = sw.Elapsed;
+    Console.Error.WriteLine($"  recovery {client}: {sw.Elapsed.TotalMilliseconds:N0} ms");
+}
+Line($"## Time to recover after a drop with 1,000 codes (until every code ticked again; 5 ticks/s per code)");
+Line();
+Line($"ActorFeed's first backoff delay is {firstBackoff.TotalMilliseconds:N0} ms (random factor 0.2: up to {firstBackoff.TotalMilliseconds * 1.2:N0} ms); the peer reconnects after its 100 ms `LostReconnectTimeout`; the limit reconnects at once.");
+Line();
+Line("| client | ms |");
+Line("|---|---:|");
+foreach (var c in clients) Line($"| {c} | {recovery[c].TotalMilliseconds:N0} |");
+Line();
+
+// ---------------------------------------------------------------- scale and allocations (ActorFeed alone)
+var scale = await Scale.RunAsync(10_000);
+Line("## ActorFeed alone");
+Line();
+Line($"- 10,000 codes subscribed and confirmed through the simulator (100 items per REG): {scale.ConfirmMs:N0} ms.");
+Line($"- Memory per subscribed code at 10,000 codes (in-memory transport, managed heap after full GC): {scale.BytesPerCode:N0} bytes.");
+var alloc = await Scale.AllocationsPerTickAsync(200_000);
+Line($"- Allocations per tick, decode to subscriber actor (in-memory transport, frames of 10 entries, {alloc.Ticks:N0} ticks): {alloc.BytesPerTick:N0} bytes; {alloc.TicksPerSecond:N0} ticks/s on that path.");
+Line();
+
+// ---------------------------------------------------------------- targets
+Line("## Targets");
+Line();
+Line("| target | figure | result |");
+Line("|---|---|---|");
+void Target(string name, string figure, bool met) => Line($"| {name} | {figure} | {(met ? "met" : "missed")} |");
+var af = throughput["actorfeed (actor)"];
+Target("throughput >= 0.8 x limit", $"{af / throughput["limit"]:N2} x", af >= 0.8 * throughput["limit"]);
+Target("throughput >= 1.2 x peer", $"{af / throughput["peer"]:N2} x", af >= 1.2 * throughput["peer"]);
+Target("p99 added latency <= 1 ms at 50,000 ticks/s", $"{latency["actorfeed (actor)"].P99:N3} ms", latency["actorfeed (actor)"].P99 <= 1);
+Target("1,000 codes recovered within first backoff + 200 ms", $"{recovery["actorfeed (actor)"].TotalMilliseconds:N0} ms (bound {firstBackoff.TotalMilliseconds * 1.2 + 200:N0} ms)", recovery["actorfeed (actor)"].TotalMilliseconds <= firstBackoff.TotalMilliseconds * 1.2 + 200);
+Target("<= 4 KB per subscribed code", $"{scale.BytesPerCode:N0} B", scale.BytesPerCode <= 4096);
+Target("10,000 codes confirmed within 2 s", $"{scale.ConfirmMs:N0} ms", scale.ConfirmMs <= 2000);
+
+if (outPath is not null) await File.WriteAllTextAsync(outPath, report.ToString());
+return 0;
+
+internal static class Wait
+{
+    public static async Task Until(Func<bool> condition, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.Elapsed > timeout) throw new TimeoutException("benchmark condition not reached");
+            await Task.Delay(5);
+        }
+    }
+}
+
+/// <summary>One client under test, started against a simulator.</summary>
+internal sealed class Run : IAsyncDisposable
+{
+    private readonly Func<ValueTask> _dispose;
+    private Run(Func<ValueTask> dispose) => _dispose = dispose;
+
+    public static async Task<Run> StartAsync(string client, KiwoomSimulator sim, string[] codes, TickSink sink, TimeSpan backoffMin)
+    {
+        switch (client)
+        {
+            case "limit":
+                var raw = new RawClient(sim.WebSocketUrl, sim.RestBaseUrl, codes, sink);
+                await raw.StartAsync();
+                return new Run(raw.DisposeAsync);
+            case "peer":
+                var peer = new PeerClient(sim.WebSocketUrl, sim.RestBaseUrl, codes, sink);
+                await peer.StartAsync();
+                return new Run(peer.DisposeAsync);
+            default:
+                var system = ActorSystem.Create("bench", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+                var settings = ActorFeedSettings.Default with
+                {
+                    AppKey = "bench-app-key-0001", SecretKey = "bench-secret-key-0001",
+                    RestBaseUrl = sim.RestBaseUrl, WebSocketUrl = sim.WebSocketUrl,
+                    BackoffMin = backoffMin, BackoffRandomFactor = 0.2,
+                };
+                var feed = Feed.Start(system, settings, FeedDependencies.Real(settings));
+                TickStream? stream = null;
+                CancellationTokenSource cts = new();
+                if (client == "actorfeed (actor)")
+                {
+                    var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink)));
+                    foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter));
+                }
+                else
+                {
+                    stream = TickStream.Subscribe(system, feed, codes, "0B", capacity: 65_536);
+                    _ = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await foreach (var t in stream.WithCancellation(cts.Token))
+                                sink.Record(t.Code, t.Values.TryGetValue("9999", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0);
+                        }
+                        catch (OperationCanceledException) { }
+                    });
+                }
+                return new Run(async () =>
+                {
+                    cts.Cancel();
+                    if (stream is not null) await stream.DisposeAsync();
+                    await system.Terminate();
+                });
+        }
+    }
+
+    public ValueTask DisposeAsync() => _dispose();
+}
+
+internal sealed class CountingSubscriber : ReceiveActor
+{
+    public CountingSubscriber(TickSink sink)
+    {
+        Receive<Tick>(t => sink.Record(t.Code, t.Values.TryGetValue("9999", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0));
+        ReceiveAny(_ => { });
+    }
+}
+
+internal static class Scale
+{
+    public static async Task<(double ConfirmMs, double BytesPerCode)> RunAsync(int n)
+    {
+        var codes = Enumerable.Range(0, n).Select(i => (300000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+        // time to subscribe and confirm through the simulator
+        await using var sim = await KiwoomSimulator.StartAsync(new SimulatorOptions { TicksPerSecondPerItem = 0 });
+        var system = ActorSystem.Create("bench-scale", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+        var settings = ActorFeedSettings.Default with { AppKey = "bench-app-key-0001", SecretKey = "bench-secret-key-0001", RestBaseUrl = sim.RestBaseUrl, WebSocketUrl = sim.WebSocketUrl };
+        var feed = Feed.Start(system, settings, FeedDependencies.Real(settings));
+        await Wait.Until(() => feed.Ask<FeedStatus>(GetFeedStatus.Instance).Result.State == FeedState.Connected, TimeSpan.FromSeconds(10));
+        var confirmed = 0;
+        var done = new TaskCompletionSource();
+        Action onConfirmed = () => { if (Interlocked.Increment(ref confirmed) == n) done.TrySetResult(); };
+        var counter = system.ActorOf(Props.Create(() => new ConfirmCounter(onConfirmed)));
+        var sw = Stopwatch.StartNew();
+        foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter));
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var confirmMs = sw.Elapsed.TotalMilliseconds;
+        await system.Terminate();
+
+        // memory per code: in-memory transport, nothing else in the heap that grows with n
+        var loop = new LoopbackServer();
+        var memSystem = ActorSystem.Create("bench-mem", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+        var memFeed = Feed.Start(memSystem, settings, new FeedDependencies(new StaticTokens(), loop, TimeProvider.System));
+        await Wait.Until(() => memFeed.Ask<FeedStatus>(GetFeedStatus.Instance).Result.State == FeedState.Connected, TimeSpan.FromSeconds(10));
+        var memConfirmed = 0;
+        var memDone = new TaskCompletionSource();
+        Action onMemConfirmed = () => { if (Interlocked.Increment(ref memConfirmed) == n) memDone.TrySetResult(); };
+        var memCounter = memSystem.ActorOf(Props.Create(() => new ConfirmCounter(onMemConfirmed)));
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        foreach (var c in codes) memFeed.Tell(new Subscribe(c, "0B", memCounter));
+        await memDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(memFeed);
+        await memSystem.Terminate();
+        return (confirmMs, (after - before) / (double)n);
+    }
+
+    public static async Task<(long Ticks, double BytesPerTick, double TicksPerSecond)> AllocationsPerTickAsync(int ticks)
+    {
+        var loop = new LoopbackServer();
+        var system = ActorSystem.Create("bench-alloc", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+        var settings = ActorFeedSettings.Default with { AppKey = "bench-app-key-0001", SecretKey = "bench-secret-key-0001" };
+        var feed = Feed.Start(system, settings, new FeedDependencies(new StaticTokens(), loop, TimeProvider.System));
+        await Wait.Until(() => feed.Ask<FeedStatus>(GetFeedStatus.Instance).Result.State == FeedState.Connected, TimeSpan.FromSeconds(10));
+        var codes = Enumerable.Range(0, 100).Select(i => (400000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+        var sink = new TickSink();
+        var confirmed = 0;
+        var ready = new TaskCompletionSource();
+        var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink)));
+        Action onReady = () => { if (Interlocked.Increment(ref confirmed) == codes.Length) ready.TrySetResult(); };
+        var confirm = system.ActorOf(Props.Create(() => new ConfirmCounter(onReady)));
+        foreach (var c in codes) { feed.Tell(new Subscribe(c, "0B", counter)); feed.Tell(new Subscribe(c, "0B", confirm)); }
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var frames = Enumerable.Range(0, 10).Select(k => Frames.Real(codes.Skip(k * 10).Take(10).ToArray())).ToArray();
+        // warm-up
+        for (var i = 0; i < 2_000; i++) loop.Current!.Push(frames[i % frames.Length]);
+        await Wait.Until(() => sink.Count >= 20_000, TimeSpan.FromSeconds(30));
+        var start = sink.Count;
+        var allocBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < ticks / 10; i++) loop.Current!.Push(frames[i % frames.Length]);
+        await Wait.Until(() => sink.Count - start >= ticks, TimeSpan.FromSeconds(60));
+        var elapsed = sw.Elapsed;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocBefore;
+        await system.Terminate();
+        return (ticks, allocated / (double)ticks, ticks / elapsed.TotalSeconds);
+    }
+
+    private sealed class ConfirmCounter : ReceiveActor
+    {
+        public ConfirmCounter(Action onConfirmed)
+        {
+            Receive<SubscriptionConfirmed>(_ => onConfirmed());
+            ReceiveAny(_ => { });
+        }
+    }
+
+    private sealed class StaticTokens : ActorFeed.Auth.ITokenClient
+    {
+        public Task<ActorFeed.Auth.TokenIssue> IssueAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(new ActorFeed.Auth.TokenIssue("bench-token-0123456789", DateTimeOffset.UtcNow.AddHours(18)));
+        public Task RevokeAsync(string token, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -84,6 +84,18 @@ public sealed class KiwoomCodecSpec
     }
 
     [Fact]
+    public void Field_values_must_keep_the_received_order_find_any_equal_key_and_let_a_repeated_field_win()
+    {
+        var t = Assert.IsType<RealFrame>(Decode("""{"trnm":"REAL","data":[{"type":"0B","name":"n","item":"005930","values":{"20":"1","10":"2","20":"3"}}]}""")).Ticks[0];
+        Assert.Equal(["20", "10"], t.Values.Keys);
+        Assert.Equal("3", t.Values[new string("20".ToCharArray())]);     // not the interned instance
+        Assert.False(t.Values.ContainsKey("99"));
+        Assert.Throws<KeyNotFoundException>(() => t.Values["99"]);
+        Assert.Equal(new Dictionary<string, string> { ["20"] = "3", ["10"] = "2" }, t.Values.ToDictionary());
+        Assert.Equal("""{"20":"3","10":"2"}""", JsonSerializer.Serialize(t.Values));
+    }
+
+    [Fact]
     public void Decoder_must_read_SYSTEM_R10001_as_a_duplicate_session()
     {
         var f = Assert.IsType<SystemFrame>(Decode("""{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"}"""));

@@ -94,7 +94,7 @@ public sealed class KiwoomDecoder
         {
             if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException("REAL entry is not an object");
             string? type = null, name = null, item = null;
-            Dictionary<string, string>? values = null;
+            FieldValues? values = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("type"u8)) { reader.Read(); type = Intern(ref reader); }
@@ -109,17 +109,28 @@ public sealed class KiwoomDecoder
         return ticks;
     }
 
-    private Dictionary<string, string> ReadValues(ref Utf8JsonReader reader)
+    private readonly List<string> _keyBuffer = new(32);
+    private readonly List<string> _valueBuffer = new(32);
+
+    private FieldValues ReadValues(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException("values is not an object");
-        var values = new Dictionary<string, string>(16, StringComparer.Ordinal);
+        _keyBuffer.Clear();
+        _valueBuffer.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var key = Intern(ref reader);
             reader.Read();
-            values[key] = ReadText(ref reader) ?? "";
+            var value = ReadText(ref reader) ?? "";
+            var existing = _keyBuffer.IndexOf(key);
+            if (existing >= 0) _valueBuffer[existing] = value;           // a repeated field: the last one wins
+            else
+            {
+                _keyBuffer.Add(key);
+                _valueBuffer.Add(value);
+            }
         }
-        return values;
+        return new FieldValues(_keyBuffer.ToArray(), _valueBuffer.ToArray());
     }
 
     private static int? ReadInt(ref Utf8JsonReader reader) => reader.TokenType switch

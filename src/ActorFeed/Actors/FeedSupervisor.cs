@@ -107,7 +107,7 @@ public sealed class FeedSupervisor : ReceiveActor
     {
         if (_subscriptions.TryGetValue(code, out var entry) || !create) return entry;
         var name = code.Length == 0 ? "account" : "sub-" + code;
-        entry = new SubscriptionEntry(Context.ActorOf(SubscriptionActor.Props(code), name));
+        entry = new SubscriptionEntry(Context.ActorOf(SubscriptionActor.Props(code, (string)_metricTag.Value!), name));
         _subscriptions[code] = entry;
         return entry;
     }

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
+using ActorFeed.Diagnostics;
 using ActorFeed.Messages;
 using static ActorFeed.Actors.SubscriptionProtocol;
 
@@ -12,13 +14,16 @@ namespace ActorFeed.Actors;
 public sealed class SubscriptionActor : ReceiveActor
 {
     private readonly string _code;
+    private readonly string _metricTag;
+    private StrongBox<long> _lastTick = new();
     private readonly Dictionary<string, HashSet<IActorRef>> _subscribers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _confirmed = new(StringComparer.Ordinal);
     private long _handled;
 
-    public SubscriptionActor(string code)
+    public SubscriptionActor(string code, string metricTag)
     {
         _code = code;
+        _metricTag = metricTag;
         Receive<Tick>(OnTick);
         Receive<Subscribe>(OnSubscribe);
         Receive<Unsubscribe>(OnUnsubscribe);
@@ -27,10 +32,15 @@ public sealed class SubscriptionActor : ReceiveActor
         Receive<TypeRejected>(OnRejected);
     }
 
-    public static Props Props(string code) => Akka.Actor.Props.Create(() => new SubscriptionActor(code));
+    public static Props Props(string code, string metricTag) => Akka.Actor.Props.Create(() => new SubscriptionActor(code, metricTag));
+
+    protected override void PreStart() => _lastTick = FeedMetrics.TrackStaleness(_metricTag, _code);
+
+    protected override void PostStop() => FeedMetrics.UntrackStaleness(_metricTag, _code);
 
     private void OnTick(Tick tick)
     {
+        Volatile.Write(ref _lastTick.Value, Environment.TickCount64);
         if (!_subscribers.TryGetValue(tick.Type, out var set)) return;
         foreach (var s in set) s.Tell(tick);
     }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace ActorFeed.Diagnostics;
 
@@ -25,6 +27,26 @@ public static class FeedMetrics
 
     /// <summary>actorfeed.subscriptions.active: code/type pairs the feed wants (up and down).</summary>
     public static readonly UpDownCounter<long> ActiveSubscriptions = Meter.CreateUpDownCounter<long>("actorfeed.subscriptions.active");
+
+    private static readonly ConcurrentDictionary<(string Feed, string Code), StrongBox<long>> LastTicks = new();
+
+    /// <summary>actorfeed.staleness: seconds since the last tick of each subscribed code (tags <c>feed</c>, <c>code</c>);
+    /// a code that never ticked counts from its subscription.</summary>
+    public static readonly ObservableGauge<double> Staleness = Meter.CreateObservableGauge("actorfeed.staleness", ObserveStaleness, "s");
+
+    /// <summary>Starts tracking a code; the subscription actor writes the returned box on every tick.</summary>
+    internal static StrongBox<long> TrackStaleness(string feed, string code) =>
+        LastTicks[(feed, code)] = new StrongBox<long>(Environment.TickCount64);
+
+    internal static void UntrackStaleness(string feed, string code) => LastTicks.TryRemove((feed, code), out _);
+
+    private static IEnumerable<Measurement<double>> ObserveStaleness()
+    {
+        var now = Environment.TickCount64;
+        foreach (var ((feed, code), last) in LastTicks)
+            yield return new Measurement<double>((now - Volatile.Read(ref last.Value)) / 1000.0,
+                new KeyValuePair<string, object?>("feed", feed), new KeyValuePair<string, object?>("code", code));
+    }
 
     /// <summary>actorfeed.decode_errors: malformed or unknown frames, tagged with <c>kind</c> (malformed, unknown).</summary>
     public static readonly Counter<long> DecodeErrors = Meter.CreateCounter<long>("actorfeed.decode_errors");

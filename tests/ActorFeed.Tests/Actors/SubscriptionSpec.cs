@@ -230,6 +230,40 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
     }
 
     [Fact]
+    public void Staleness_must_be_observable_per_subscribed_code_until_the_code_is_dropped()
+    {
+        var feedTag = $"{Sys.Name}/actorfeed";
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new Subscribe("005930", "0B", me));
+        ExpectSent(t, "REG"); t.Push(RegOk);
+        me.ExpectMsg<SubscriptionConfirmed>();
+        t.Push(Real("005930"));
+        me.ExpectMsg<Tick>();
+        Assert.InRange(Observe(feedTag)["005930"], 0, 5);
+        feed.Tell(new Unsubscribe("005930", "0B", me));
+        me.ExpectMsg<SubscriptionRemoved>();
+        AwaitAssert(() => Assert.False(Observe(feedTag).ContainsKey("005930")));
+    }
+
+    private static Dictionary<string, double> Observe(string feedTag)
+    {
+        var seen = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == FeedMetrics.MeterName && i.Name == "actorfeed.staleness") l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            string? feed = null, code = null;
+            foreach (var tag in tags) { if (tag.Key == "feed") feed = tag.Value as string; if (tag.Key == "code") code = tag.Value as string; }
+            if (feed == feedTag) seen[code!] = value;
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return seen;
+    }
+
+    [Fact]
     public void Connection_must_echo_PING_as_JSON_and_as_bare_text()
     {
         StartFeed();

@@ -29,6 +29,8 @@ public sealed class FeedSupervisor : ReceiveActor
     private IActorRef? _connection;
     private FeedStatus _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false, DateTimeOffset.UtcNow);
     private DateTimeOffset? _lostAt;
+    private readonly HashSet<string> _stoppingNames = new(StringComparer.Ordinal);
+    private int _incarnation;
     private KeyValuePair<string, object?> _metricTag;
 
     public FeedSupervisor(ActorFeedSettings settings, FeedDependencies deps)
@@ -48,7 +50,7 @@ public sealed class FeedSupervisor : ReceiveActor
         Receive<ItemRejected>(OnRejected);
         Receive<SupervisionDecision>(OnDecision);
         ReceiveAsync<FeedProtocol.Stop>(_ => StopGracefully());
-        Receive<Terminated>(_ => { });
+        Receive<Terminated>(t => _stoppingNames.Remove(t.ActorRef.Path.Name));
     }
 
     public static Props Props(ActorFeedSettings settings, FeedDependencies? deps = null) =>
@@ -107,8 +109,11 @@ public sealed class FeedSupervisor : ReceiveActor
     {
         if (_subscriptions.TryGetValue(code, out var entry) || !create) return entry;
         var name = code.Length == 0 ? "account" : "sub-" + code;
+        // a previous actor of this code may still be stopping: its name is not free until it has terminated
+        if (_stoppingNames.Contains(name)) name += "-" + (++_incarnation).ToString(System.Globalization.CultureInfo.InvariantCulture);
         entry = new SubscriptionEntry(Context.ActorOf(SubscriptionActor.Props(code, (string)_metricTag.Value!), name));
         _subscriptions[code] = entry;
+        Context.Watch(entry.Actor);
         return entry;
     }
 
@@ -117,6 +122,7 @@ public sealed class FeedSupervisor : ReceiveActor
         if (!_subscriptions.TryGetValue(m.Code, out var entry) || !entry.Actor.Equals(Sender) || entry.Forwarded != m.Handled)
             return; // a request is on its way to it: it is not idle after all
         _subscriptions.Remove(m.Code);
+        _stoppingNames.Add(entry.Actor.Path.Name);
         Context.Stop(entry.Actor);
     }
 

@@ -120,6 +120,24 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
     }
 
     [Fact]
+    public void Feed_must_survive_a_code_resubscribed_while_its_previous_actor_is_still_stopping()
+    {
+        var feed = StartFeed();
+        var me = CreateTestProbe();
+        for (var i = 0; i < 500; i++)
+        {
+            feed.Tell(new Subscribe("005930", "0B", me));
+            feed.Tell(new Unsubscribe("005930", "0B", me));
+            me.ExpectMsg<SubscriptionRemoved>();
+        }
+        feed.Tell(new Subscribe("005930", "0B", me));
+        AwaitDesired(feed, 1);
+        lock (Logs) Assert.DoesNotContain(Logs, l => l.Contains("InvalidActorNameException") || l.StartsWith("Error"));
+        var (t, _) = AcceptConnection();
+        Assert.Equal(["005930"], Items(ExpectSent(t, "REG")));
+    }
+
+    [Fact]
     public void Feed_must_replay_every_desired_pair_exactly_once_in_batches_after_each_reconnect()
     {
         Settings = Settings with { MaxItemsPerRequest = 100 };

@@ -83,6 +83,15 @@ public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
         return (transport, token);
     }
 
+    /// <summary>Subscribes <paramref name="probe"/> to <paramref name="code"/>/0B while connected, answers the REG and waits for the confirmation.</summary>
+    protected void SubscribeConfirmed(IActorRef feed, FakeTransport transport, TestProbe probe, string code)
+    {
+        feed.Tell(new Subscribe(code, "0B", probe));
+        Assert.Equal([code], Items(ExpectSent(transport, "REG")));
+        transport.Push(RegOk);
+        probe.ExpectMsg(new SubscriptionConfirmed(code, "0B"));
+    }
+
     /// <summary>Skips events until a status with <paramref name="state"/> arrives.</summary>
     protected FeedStatus ExpectState(FeedState state, TimeSpan? within = null)
     {

@@ -38,12 +38,8 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         var feed = StartFeed();
         var (t1, _) = AcceptConnection();
         var subscriber = CreateTestProbe();
-        feed.Tell(new Subscribe("005930", "0B", subscriber));
-        feed.Tell(new Subscribe("000660", "0B", subscriber));
-        ExpectSent(t1, "REG"); t1.Push(RegOk);
-        ExpectSent(t1, "REG"); t1.Push(RegOk);
-        subscriber.ExpectMsg<SubscriptionConfirmed>();
-        subscriber.ExpectMsg<SubscriptionConfirmed>();
+        SubscribeConfirmed(feed, t1, subscriber, "005930");
+        SubscribeConfirmed(feed, t1, subscriber, "000660");
 
         t1.ServerClose(WebSocketCloseStatus.NormalClosure, "bye");
         var decision = ExpectDecision("connection");

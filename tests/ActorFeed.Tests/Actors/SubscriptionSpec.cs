@@ -42,10 +42,7 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var (t, _) = AcceptConnection();
         var a = CreateTestProbe();
         var b = CreateTestProbe();
-        feed.Tell(new Subscribe("005930", "0B", a));
-        Assert.Equal(["005930"], Items(ExpectSent(t, "REG")));
-        t.Push(RegOk);
-        a.ExpectMsg(new SubscriptionConfirmed("005930", "0B"));
+        SubscribeConfirmed(feed, t, a, "005930");
         feed.Tell(new Subscribe("005930", "0B", b));
         b.ExpectMsg(new SubscriptionConfirmed("005930", "0B"));     // confirmed at once, no new REG
         feed.Tell(new Subscribe("005930", "0B", a));                // again: idempotent
@@ -105,9 +102,7 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var feed = StartFeed();
         var (t, _) = AcceptConnection();
         var a = CreateTestProbe();
-        feed.Tell(new Subscribe("005930", "0B", a));
-        ExpectSent(t, "REG"); t.Push(RegOk);
-        a.ExpectMsg<SubscriptionConfirmed>();
+        SubscribeConfirmed(feed, t, a, "005930");
         feed.Tell(new Unsubscribe("005930", "0B", a));
         a.ExpectMsg(new SubscriptionRemoved("005930", "0B"));
         Assert.Equal(["005930"], Items(ExpectSent(t, "REMOVE")));
@@ -231,9 +226,7 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var feed = StartFeed();
         var (t, _) = AcceptConnection();
         var me = CreateTestProbe();
-        feed.Tell(new Subscribe("005930", "0B", me));
-        ExpectSent(t, "REG"); t.Push(RegOk);
-        me.ExpectMsg<SubscriptionConfirmed>();
+        SubscribeConfirmed(feed, t, me, "005930");
         EventFilter.Warning(contains: "malformed frame").Expect(2, () =>
         {
             t.Push("{not json");
@@ -254,9 +247,7 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var feed = StartFeed();
         var (t, _) = AcceptConnection();
         var me = CreateTestProbe();
-        feed.Tell(new Subscribe("005930", "0B", me));
-        ExpectSent(t, "REG"); t.Push(RegOk);
-        me.ExpectMsg<SubscriptionConfirmed>();
+        SubscribeConfirmed(feed, t, me, "005930");
         t.Push(Real("005930"));
         me.ExpectMsg<Tick>();
         Assert.InRange(Observe(feedTag)["005930"], 0, 5);
@@ -313,11 +304,8 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var feed = StartFeed();
         var (t, token) = AcceptConnection();
         var me = CreateTestProbe();
-        feed.Tell(new Subscribe("005930", "0B", me));
-        feed.Tell(new Subscribe("000660", "0B", me));
-        ExpectSent(t, "REG"); t.Push(RegOk);
-        ExpectSent(t, "REG"); t.Push(RegOk);
-        me.ReceiveN(2);
+        SubscribeConfirmed(feed, t, me, "005930");
+        SubscribeConfirmed(feed, t, me, "000660");
 
         var stopping = feed.Ask<ActorFeed.Actors.FeedProtocol.Stopped>(ActorFeed.Actors.FeedProtocol.Stop.Instance, TimeSpan.FromSeconds(10));
         var remove = ExpectSent(t, "REMOVE");

@@ -1,22 +1,51 @@
+using System.Globalization;
 using ActorFeed.Simulator;
 
-// dotnet run --project src/ActorFeed.Simulator [-- --port 5080]
+// dotnet run --project src/ActorFeed.Simulator [-- --port 5080 --rate 2 --frame-ms 50 --max-entries 20 --stamp]
+const string Usage = """
+    ActorFeed.Simulator: a Kiwoom-compatible exchange on 127.0.0.1.
+      --port N          listen on port N (default 0: the OS picks one)
+      --rate R          REAL entries per second for each registered code (default 2)
+      --frame-ms N      the tick pump wakes every N ms (default 50)
+      --max-entries N   at most N entries in one REAL frame (default 20)
+      --ping-seconds N  send a PING every N seconds; a client has 2 N to echo it (default 10)
+      --stamp           add field 9999 with the send time (monotonic microseconds) to every entry
+    """;
+var options = new SimulatorOptions();
 var port = 0;
 for (var i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[i + 1], out var p) && p is >= 0 and <= 65535) port = p;
-    else if (args[i] is "--help" or "-h")
+    string? Next() => i + 1 < args.Length ? args[++i] : null;
+    int Int(string name, int min, int max) =>
+        int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+            ? v : throw new ArgumentException($"{name} needs a whole number from {min} to {max}");
+    try
     {
-        Console.WriteLine("ActorFeed.Simulator: a Kiwoom-compatible exchange on 127.0.0.1.\n  --port N   listen on port N (default 0: the OS picks one)");
-        return 0;
+        switch (args[i])
+        {
+            case "--help" or "-h": Console.WriteLine(Usage); return 0;
+            case "--port": port = Int("--port", 0, 65535); break;
+            case "--rate":
+                options.TicksPerSecondPerItem = double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out var r) && r >= 0 && r <= 100_000
+                    ? r : throw new ArgumentException("--rate needs a number from 0 to 100000");
+                break;
+            case "--frame-ms": options.FrameInterval = TimeSpan.FromMilliseconds(Int("--frame-ms", 1, 60_000)); break;
+            case "--max-entries": options.MaxEntriesPerFrame = Int("--max-entries", 1, 1_000); break;
+            case "--ping-seconds":
+                options.PingInterval = TimeSpan.FromSeconds(Int("--ping-seconds", 1, 3_600));
+                options.PingGrace = options.PingInterval * 2;
+                break;
+            case "--stamp": options.StampSendTime = true; break;
+            default: throw new ArgumentException($"unknown option '{args[i]}' (--help lists them)");
+        }
     }
-    else if (args[i] == "--port")
+    catch (ArgumentException e)
     {
-        Console.Error.WriteLine("--port needs a number from 0 to 65535");
+        Console.Error.WriteLine(e.Message);
         return 2;
     }
 }
-await using var sim = await KiwoomSimulator.StartAsync(new SimulatorOptions(), port);
+await using var sim = await KiwoomSimulator.StartAsync(options, port);
 Console.WriteLine($"REST base:  {sim.RestBaseUrl}");
 Console.WriteLine($"WebSocket:  {sim.WebSocketUrl}");
 Console.WriteLine($"Control:    POST {sim.RestBaseUrl}sim/drop?mode=1000|1001|1011|abort, sim/silence, sim/reject-logins?count=N,");

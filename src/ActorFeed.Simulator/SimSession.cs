@@ -13,11 +13,14 @@ internal sealed class SimSession
     private readonly WebSocket _ws;
     private readonly KiwoomSimulator _sim;
     private readonly CancellationTokenSource _cts;
-    private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>A client this many frames behind gets no new ticks until it catches up (they are conflated away).</summary>
+    private const int MaxBacklogFrames = 32;
+    private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, double> _due = new(StringComparer.Ordinal);  // "code/type" -> ticks owed
     private readonly object _gate = new();
     private readonly TaskCompletionSource _silent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _isSilent;
+    private int _backlog; // REAL frames queued and not yet written
     private long _lastEchoTicks = Environment.TickCount64;
     private bool _pingOutstanding;
 
@@ -258,6 +261,7 @@ internal sealed class SimSession
         using var timer = new PeriodicTimer(o.FrameInterval);
         var last = Environment.TickCount64;
         var entries = new List<string>();
+        var owedNow = new List<(string Key, int Count)>();
         try
         {
             while (await timer.WaitForNextTickAsync(_cts.Token).ConfigureAwait(false))
@@ -269,31 +273,49 @@ internal sealed class SimSession
                 entries.Clear();
                 lock (_gate)
                 {
+                    owedNow.Clear();
                     foreach (var key in _due.Keys.ToList())
                     {
                         var due = _due[key] + owed;
                         var whole = (int)due;
                         _due[key] = due - whole;
-                        for (var k = 0; k < whole; k++) entries.Add(key);
+                        if (whole > 0) owedNow.Add((key, whole));
                     }
                 }
+                // Round-robin over the codes, so that a frame carries many codes, as an exchange's would.
+                for (var round = 0; owedNow.Count > 0; round++)
+                {
+                    owedNow.RemoveAll(o => o.Count <= round);
+                    foreach (var (key, _) in owedNow) entries.Add(key);
+                }
+                if (entries.Count == 0) continue;
+                if (Volatile.Read(ref _backlog) > MaxBacklogFrames)
+                {
+                    // The client (or its socket) is behind: a real exchange conflates rather than queue without bound.
+                    _sim.RecordChange(() => Record.TicksConflated += entries.Count);
+                    continue;
+                }
+                // Frames are built by the write loop just before they go out, so the 9999 stamp is the send time.
                 for (var start = 0; start < entries.Count; start += o.MaxEntriesPerFrame)
-                    Send(RealFrame(entries, start, Math.Min(o.MaxEntriesPerFrame, entries.Count - start)));
-                if (entries.Count > 0) _sim.RecordChange(() => Record.TicksSent += entries.Count);
+                {
+                    Interlocked.Increment(ref _backlog);
+                    Enqueue(new Outgoing(null, entries.GetRange(start, Math.Min(o.MaxEntriesPerFrame, entries.Count - start)).ToArray()));
+                }
+                _sim.RecordChange(() => Record.TicksSent += entries.Count);
             }
         }
         catch (OperationCanceledException) { }
     }
 
-    private byte[] RealFrame(List<string> keys, int start, int count)
+    private byte[] RealFrame(string[] keys)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 * count);
+        var buffer = new ArrayBufferWriter<byte>(256 * keys.Length);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("trnm", "REAL");
             w.WriteStartArray("data");
-            for (var i = start; i < start + count; i++)
+            for (var i = 0; i < keys.Length; i++)
             {
                 var slash = keys[i].IndexOf('/');
                 _sim.Market.WriteEntry(w, keys[i][..slash], keys[i][(slash + 1)..], _sim.Options.StampSendTime);
@@ -306,18 +328,21 @@ internal sealed class SimSession
 
     // ------------------------------------------------------------ writing and faults
 
-    public void Send(byte[] frame)
+    public void Send(byte[] frame) => Enqueue(new Outgoing(frame, null));
+
+    private void Enqueue(Outgoing item)
     {
-        if (!_isSilent) _outbox.Writer.TryWrite(frame);
+        if (!_isSilent) _outbox.Writer.TryWrite(item);
     }
 
     private async Task WriteLoop()
     {
         try
         {
-            await foreach (var frame in _outbox.Reader.ReadAllAsync(_cts.Token).ConfigureAwait(false))
+            await foreach (var item in _outbox.Reader.ReadAllAsync(_cts.Token).ConfigureAwait(false))
             {
-                if (frame.Length == 0) // close marker
+                if (item.RealKeys is not null) Interlocked.Decrement(ref _backlog);
+                if (item.Data is { Length: 0 }) // close marker
                 {
                     await CloseNow().ConfigureAwait(false);
                     return;
@@ -325,6 +350,7 @@ internal sealed class SimSession
                 var delay = _sim.Faults.SendDelay;
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, _cts.Token).ConfigureAwait(false);
                 if (_isSilent) continue;
+                var frame = item.Data ?? RealFrame(item.RealKeys!);
                 await _ws.SendAsync(frame, WebSocketMessageType.Text, true, _cts.Token).ConfigureAwait(false);
             }
         }
@@ -341,7 +367,7 @@ internal sealed class SimSession
     {
         _closeStatus = status;
         _closeDescription = description;
-        _outbox.Writer.TryWrite([]);
+        _outbox.Writer.TryWrite(new Outgoing([], null));
     }
 
     /// <summary>Closes with a close frame, after the frames already queued (the socket allows one sender at a time).</summary>
@@ -384,4 +410,7 @@ internal sealed class SimSession
     });
 
     public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+
+    /// <summary>A frame to send, or the "code/type" keys of a REAL frame to build at send time.</summary>
+    private readonly record struct Outgoing(byte[]? Data, string[]? RealKeys);
 }

@@ -58,7 +58,7 @@ internal static class SimulatorControl
             sessions = r.Sessions.Select(s => new
             {
                 s.Id, s.AppKey, s.OpenedAt, s.LoggedInAt, s.ClosedAt, s.CloseReason,
-                registered = s.Registered.Count, s.DuplicateRegistrations, s.PingsEchoed, s.TicksSent,
+                registered = s.Registered.Count, s.DuplicateRegistrations, s.PingsEchoed, s.TicksSent, s.TicksConflated,
             }).ToArray(),
         })));
     }

@@ -30,7 +30,7 @@ public sealed class SimulatorOptions
     /// <summary>At most this many entries in one REAL frame.</summary>
     public int MaxEntriesPerFrame { get; set; } = 20;
 
-    /// <summary>Adds field "9999" with the send time (Unix microseconds) to every entry, for latency measurements.</summary>
+    /// <summary>Adds field "9999" with the send time (<see cref="SimClock"/> microseconds, taken as the frame is written) to every entry, for latency measurements.</summary>
     public bool StampSendTime { get; set; }
 
     /// <summary>Seed of the price walk, for repeatable runs.</summary>

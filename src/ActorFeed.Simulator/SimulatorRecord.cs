@@ -20,6 +20,8 @@ public sealed class SessionRecord
     public List<string> RemoveRequests { get; } = [];
     public int PingsEchoed { get; internal set; }
     public long TicksSent { get; internal set; }
+    /// <summary>Ticks not sent because the session was more than 32 frames behind (the exchange conflates them).</summary>
+    public long TicksConflated { get; internal set; }
 }
 
 /// <summary>

@@ -19,6 +19,8 @@ public sealed class TickSink
 
     public long Count => Interlocked.Read(ref _count);
 
+    public int CodesSeen { get { lock (_gate) return _lastSeen.Count; } }
+
     public void Record(string code, long stampMicros)
     {
         Interlocked.Increment(ref _count);

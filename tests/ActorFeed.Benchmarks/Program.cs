@@ -209,7 +209,7 @@ internal sealed class Run : IAsyncDisposable
                 CancellationTokenSource cts = new();
                 if (client == "actorfeed (actor)")
                 {
-                    var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink)));
+                    var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink, null)));
                     foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter));
                 }
                 else
@@ -220,7 +220,7 @@ internal sealed class Run : IAsyncDisposable
                         try
                         {
                             await foreach (var t in stream.WithCancellation(cts.Token))
-                                sink.Record(t.Code, t.Values.TryGetValue("9999", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0);
+                                sink.Record(t.Code, t.Integer("9999") ?? 0);
                         }
                         catch (OperationCanceledException) { }
                     });
@@ -239,9 +239,10 @@ internal sealed class Run : IAsyncDisposable
 
 internal sealed class CountingSubscriber : ReceiveActor
 {
-    public CountingSubscriber(TickSink sink)
+    public CountingSubscriber(TickSink sink, Action? onConfirmed = null)
     {
-        Receive<Tick>(t => sink.Record(t.Code, t.Values.TryGetValue("9999", out var s) ? long.Parse(s, CultureInfo.InvariantCulture) : 0));
+        Receive<Tick>(t => sink.Record(t.Code, t.Integer("9999") ?? 0));
+        Receive<SubscriptionConfirmed>(_ => onConfirmed?.Invoke());
         ReceiveAny(_ => { });
     }
 }
@@ -296,10 +297,9 @@ internal static class Scale
         var sink = new TickSink();
         var confirmed = 0;
         var ready = new TaskCompletionSource();
-        var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink)));
         Action onReady = () => { if (Interlocked.Increment(ref confirmed) == codes.Length) ready.TrySetResult(); };
-        var confirm = system.ActorOf(Props.Create(() => new ConfirmCounter(onReady)));
-        foreach (var c in codes) { feed.Tell(new Subscribe(c, "0B", counter)); feed.Tell(new Subscribe(c, "0B", confirm)); }
+        var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink, onReady)));
+        foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter));
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var frames = Enumerable.Range(0, 10).Select(k => Frames.Real(codes.Skip(k * 10).Take(10).ToArray())).ToArray();
         // warm-up

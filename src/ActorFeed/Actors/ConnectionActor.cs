@@ -17,7 +17,7 @@ namespace ActorFeed.Actors;
 /// <summary>
 /// One WebSocket session, as a state machine: <c>Authenticating</c> (waits for a token) → <c>Connecting</c>
 /// (socket open, connect timeout) → <c>LoggingIn</c> (LOGIN, login timeout) → <c>Online</c> (PING echo, idle
-/// watchdog, REG/REMOVE one request at a time, REAL routed to SubscriptionActors) → <c>Closing</c> (graceful).
+/// watchdog, REG/REMOVE one request at a time, REAL delivered through each code's TickRoute) → <c>Closing</c> (graceful).
 /// A receive loop is always pending (so ClientWebSocket's pong timeout works) and a send loop writes frames in
 /// order; both report to the actor by message. Every link failure is thrown: the parent
 /// <see cref="BackoffSupervisor"/> restarts a fresh instance after a backoff. The connection holds no desired
@@ -34,7 +34,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly KiwoomDecoder _decoder = new();
     private readonly CancellationTokenSource _linkCts = new();
     private readonly Channel<Outbound> _outbox = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<string, IActorRef> _routes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TickRoute> _routes = new(StringComparer.Ordinal);
     private readonly LinkedList<PendingRequest> _queue = new();
     private PendingRequest? _inFlight;
     private IFeedTransport? _transport;
@@ -233,7 +233,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             case RealFrame real:
                 FeedMetrics.Ticks.Add(real.Ticks.Count, _metricTag);
-                foreach (var tick in real.Ticks) Route(tick);
+                var now = Environment.TickCount64;
+                foreach (var tick in real.Ticks) Route(tick, now);
                 break;
             case PingFrame:
                 Send(data); // echo the same bytes back, JSON or bare text
@@ -260,10 +261,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Route(Tick tick)
+    private void Route(Tick tick, long now)
     {
         var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
-        if (_routes.TryGetValue(key, out var route)) route.Tell(tick);
+        if (_routes.TryGetValue(key, out var route)) route.Deliver(tick, now);
         else _log.Debug("Tick for unregistered {Code}/{Type} dropped", tick.Code, tick.Type);
     }
 

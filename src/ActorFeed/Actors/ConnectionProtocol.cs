@@ -14,7 +14,7 @@ public static class ConnectionProtocol
     public sealed record ConnectionPhase(FeedState State);
 
     /// <summary>Feed to connection: REG these items; ticks of each code go to its route.</summary>
-    public sealed record RegisterItems(IReadOnlyList<RegistrationItem> Items, IReadOnlyDictionary<string, IActorRef> Routes);
+    public sealed record RegisterItems(IReadOnlyList<RegistrationItem> Items, IReadOnlyDictionary<string, TickRoute> Routes);
 
     /// <summary>Feed to connection: REMOVE these items; forget the routes of <paramref name="ForgetCodes"/>.</summary>
     public sealed record UnregisterItems(IReadOnlyList<RegistrationItem> Items, IReadOnlyList<string> ForgetCodes);

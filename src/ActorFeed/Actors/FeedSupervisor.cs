@@ -111,7 +111,8 @@ public sealed class FeedSupervisor : ReceiveActor
         var name = code.Length == 0 ? "account" : "sub-" + code;
         // a previous actor of this code may still be stopping: its name is not free until it has terminated
         if (_stoppingNames.Contains(name)) name += "-" + (++_incarnation).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        entry = new SubscriptionEntry(Context.ActorOf(SubscriptionActor.Props(code, (string)_metricTag.Value!), name));
+        var route = new TickRoute(code);
+        entry = new SubscriptionEntry(Context.ActorOf(SubscriptionActor.Props(code, (string)_metricTag.Value!, route), name), route);
         _subscriptions[code] = entry;
         Context.Watch(entry.Actor);
         return entry;
@@ -136,7 +137,9 @@ public sealed class FeedSupervisor : ReceiveActor
         else state = _desired[item];
         if (_connection is null) return;
         state.Requested = true;
-        _connection.Tell(new RegisterItems([item], new Dictionary<string, IActorRef> { [m.Code] = Sender }));
+        var routes = new Dictionary<string, TickRoute>(StringComparer.Ordinal);
+        if (_subscriptions.TryGetValue(m.Code, out var entry)) routes[m.Code] = entry.Route;
+        _connection.Tell(new RegisterItems([item], routes));
     }
 
     private void OnTypeUnwanted(TypeUnwanted m)
@@ -165,7 +168,7 @@ public sealed class FeedSupervisor : ReceiveActor
         SetStatus(_status with { State = FeedState.Connected, Cause = null, Attempt = 0, NextRetryAt = null, ConnectedSince = m.At, IsPermanentFailure = false, DownSince = null });
         if (_desired.Count == 0) return;
         _log.Info("Replaying {Count} subscription(s) to the new connection", _desired.Count);
-        var routes = _subscriptions.ToDictionary(kv => kv.Key, kv => kv.Value.Actor, StringComparer.Ordinal);
+        var routes = _subscriptions.ToDictionary(kv => kv.Key, kv => kv.Value.Route, StringComparer.Ordinal);
         _connection.Tell(new RegisterItems(_desired.Keys.ToList(), routes));
     }
 
@@ -257,9 +260,10 @@ public sealed class FeedSupervisor : ReceiveActor
         public bool Confirmed;
     }
 
-    private sealed class SubscriptionEntry(IActorRef actor)
+    private sealed class SubscriptionEntry(IActorRef actor, TickRoute route)
     {
         public IActorRef Actor { get; } = actor;
+        public TickRoute Route { get; } = route;
         public long Forwarded;
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Akka.Actor;
 using ActorFeed.Diagnostics;
 using ActorFeed.Messages;
@@ -9,22 +8,23 @@ namespace ActorFeed.Actors;
 /// <summary>
 /// The desired state of one instrument code: which types, and who subscribed to each (ref-counted; subscribers
 /// are death-watched). Tells the feed when a type gains its first subscriber (REG) or loses its last (REMOVE),
-/// fans ticks out, and reports <see cref="Idle"/> when nothing is left so that the feed can stop it.
+/// publishes who gets the ticks to its <see cref="TickRoute"/> (the connection delivers them from there), and
+/// reports <see cref="Idle"/> when nothing is left so that the feed can stop it.
 /// </summary>
 public sealed class SubscriptionActor : ReceiveActor
 {
     private readonly string _code;
     private readonly string _metricTag;
-    private StrongBox<long> _lastTick = new();
+    private readonly TickRoute _route;
     private readonly Dictionary<string, HashSet<IActorRef>> _subscribers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _confirmed = new(StringComparer.Ordinal);
     private long _handled;
 
-    public SubscriptionActor(string code, string metricTag)
+    public SubscriptionActor(string code, string metricTag, TickRoute route)
     {
         _code = code;
         _metricTag = metricTag;
-        Receive<Tick>(OnTick);
+        _route = route;
         Receive<Subscribe>(OnSubscribe);
         Receive<Unsubscribe>(OnUnsubscribe);
         Receive<Terminated>(t => OnSubscriberGone(t.ActorRef));
@@ -32,18 +32,19 @@ public sealed class SubscriptionActor : ReceiveActor
         Receive<TypeRejected>(OnRejected);
     }
 
-    public static Props Props(string code, string metricTag) => Akka.Actor.Props.Create(() => new SubscriptionActor(code, metricTag));
+    public static Props Props(string code, string metricTag, TickRoute route) => Akka.Actor.Props.Create(() => new SubscriptionActor(code, metricTag, route));
 
-    protected override void PreStart() => _lastTick = FeedMetrics.TrackStaleness(_metricTag, _code);
+    protected override void PreStart() => _route.LastTick = FeedMetrics.TrackStaleness(_metricTag, _code);
 
-    protected override void PostStop() => FeedMetrics.UntrackStaleness(_metricTag, _code);
-
-    private void OnTick(Tick tick)
+    protected override void PostStop()
     {
-        Volatile.Write(ref _lastTick.Value, Environment.TickCount64);
-        if (!_subscribers.TryGetValue(tick.Type, out var set)) return;
-        foreach (var s in set) s.Tell(tick);
+        _subscribers.Clear();
+        _route.Publish(_subscribers, Self);
+        FeedMetrics.UntrackStaleness(_metricTag, _code);
     }
+
+    /// <summary>Makes the current subscriber sets the ones ticks go to. Called before any reply about a change.</summary>
+    private void Publish() => _route.Publish(_subscribers, Self);
 
     private void OnSubscribe(Subscribe m)
     {
@@ -54,7 +55,11 @@ public sealed class SubscriptionActor : ReceiveActor
             _subscribers[m.Type] = set = [];
             Context.Parent.Tell(new TypeWanted(_code, m.Type));
         }
-        if (set.Add(subscriber) && !IsSubscribedElsewhere(subscriber, m.Type)) Context.Watch(subscriber);
+        if (set.Add(subscriber))
+        {
+            if (!IsSubscribedElsewhere(subscriber, m.Type)) Context.Watch(subscriber);
+            Publish();
+        }
         if (_confirmed.Contains(m.Type)) subscriber.Tell(new SubscriptionConfirmed(_code, m.Type));
     }
 
@@ -63,6 +68,7 @@ public sealed class SubscriptionActor : ReceiveActor
         _handled++;
         var subscriber = m.Subscriber ?? Sender;
         Remove(subscriber, m.Type);
+        Publish();
         if (!IsSubscribedElsewhere(subscriber, null)) Context.Unwatch(subscriber);
         subscriber.Tell(new SubscriptionRemoved(_code, m.Type));
         ReportIfIdle();
@@ -71,6 +77,7 @@ public sealed class SubscriptionActor : ReceiveActor
     private void OnSubscriberGone(IActorRef subscriber)
     {
         foreach (var type in _subscribers.Keys.ToList()) Remove(subscriber, type);
+        Publish();
         ReportIfIdle();
     }
 
@@ -84,6 +91,7 @@ public sealed class SubscriptionActor : ReceiveActor
     {
         if (!_subscribers.Remove(m.Type, out var set)) return;
         _confirmed.Remove(m.Type);
+        Publish();
         foreach (var s in set)
         {
             s.Tell(new SubscriptionRejected(_code, m.Type, m.Reason));

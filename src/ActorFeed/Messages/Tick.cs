@@ -1,9 +1,11 @@
 using System.Globalization;
+using ActorFeed.Protocol.Kiwoom;
 
 namespace ActorFeed.Messages;
 
 /// <summary>
-/// One REAL entry as the server sent it. <see cref="Values"/> keeps every field id and string value as received;
+/// One REAL entry as the server sent it. <see cref="Values"/> keeps every field id and string value as received
+/// (decoded from the frame's bytes on first access; the typed accessors parse numbers straight from the bytes);
 /// the typed accessors read the common 0B (주식체결) fields. A leading sign on a price is the direction
 /// against the previous close, not a negative price: <see cref="Price"/> is the absolute value.
 /// </summary>
@@ -57,12 +59,18 @@ public sealed record Tick(string Code, string Type, string Name, IReadOnlyDictio
     }
 
     /// <summary>A field parsed as a signed decimal, or null when absent or not a number.</summary>
-    public decimal? Number(string fid) =>
-        this[fid] is { } s && decimal.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d) ? d : null;
+    public decimal? Number(string fid)
+    {
+        if (Values is FieldValues fields) return fields.TryGetDecimal(fid, out var v) ? v : null;
+        return this[fid] is { } s && decimal.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d) ? d : null;
+    }
 
     /// <summary>A field parsed as a signed integer, or null.</summary>
-    public long? Integer(string fid) =>
-        this[fid] is { } s && long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
+    public long? Integer(string fid)
+    {
+        if (Values is FieldValues fields) return fields.TryGetInt64(fid, out var v) ? v : null;
+        return this[fid] is { } s && long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
 
     private static decimal? Abs(decimal? d) => d is { } v ? Math.Abs(v) : null;
 }

@@ -59,6 +59,30 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
     }
 
     [Fact]
+    public void Ticks_must_reach_only_the_subscribers_of_their_type_and_stop_once_removed_is_answered()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        var other = CreateTestProbe();
+        SubscribeConfirmed(feed, t, a, "005930");
+        feed.Tell(new Subscribe("005930", "0B", b));
+        b.ExpectMsg<SubscriptionConfirmed>();
+        feed.Tell(new Subscribe("005930", "0D", other));
+        ExpectSent(t, "REG");
+        t.Push(RegOk);
+        other.ExpectMsg<SubscriptionConfirmed>();
+
+        feed.Tell(new Unsubscribe("005930", "0B", a));
+        a.ExpectMsg<SubscriptionRemoved>();
+        t.Push(Real("005930"));                                     // a 0B tick
+        Assert.Equal("0B", b.ExpectMsg<Tick>().Type);
+        a.ExpectNoMsg(TimeSpan.FromMilliseconds(100));             // removed before the tick arrived
+        other.ExpectNoMsg(TimeSpan.FromMilliseconds(100));         // subscribed to 0D only
+    }
+
+    [Fact]
     public void Feed_must_drop_a_dead_subscriber_and_send_REMOVE_when_the_last_one_leaves()
     {
         var feed = StartFeed();

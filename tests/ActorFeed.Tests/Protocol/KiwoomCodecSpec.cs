@@ -96,6 +96,41 @@ public sealed class KiwoomCodecSpec
     }
 
     [Fact]
+    public void Field_values_must_decode_escaped_numeric_and_null_values_and_survive_a_padded_frame()
+    {
+        var frame = Encoding.UTF8.GetBytes("""
+              {"trnm":"REAL","data":[
+              {"type":"0B","name":"n","item":"005930","values":{"10":"+7\u0030","11":-5,"12":null,"13":true,"14":"호가","15":"\"q\""}},
+              {"type":"0B","name":"n","item":"000660","values":{"10":"-80","11":6,"12":null,"13":false,"14":"x","15":"y"}}]}
+            """);
+        var ticks = Assert.IsType<RealFrame>(_decoder.Decode(frame, At)).Ticks;
+        var t = ticks[0];
+        Assert.Equal("+70", t["10"]);                        // escape decoded
+        Assert.Equal(70m, t.Price);
+        Assert.Equal("-5", t["11"]);                         // a JSON number kept as its text
+        Assert.Equal(-5m, t.Change);
+        Assert.Equal(-5L, t.Integer("11"));
+        Assert.Equal("", t["12"]);
+        Assert.Equal("true", t["13"]);
+        Assert.Null(t.Number("13"));
+        Assert.Equal("호가", t["14"]);
+        Assert.Equal("\"q\"", t["15"]);
+        var u = ticks[1];
+        Assert.Same(t.Values.Keys, u.Values.Keys);           // one field-id array for entries alike
+        Assert.Equal(["-80", "6", "", "false", "x", "y"], u.Values.Values);
+        Assert.Equal(80m, u.Price);
+    }
+
+    [Fact]
+    public void Ticks_must_read_their_values_the_same_from_several_threads()
+    {
+        var t = Assert.IsType<RealFrame>(Decode("""{"trnm":"REAL","data":[{"type":"0B","name":"n","item":"005930","values":{"10":"-20800","13":"30379732","20":"165208"}}]}""")).Ticks[0];
+        var seen = new string[8][];
+        Parallel.For(0, seen.Length, i => seen[i] = [t["10"]!, t["13"]!, t["20"]!, t.Price!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.All(seen, s => Assert.Equal(["-20800", "30379732", "165208", "20800"], s));
+    }
+
+    [Fact]
     public void Decoder_must_read_SYSTEM_R10001_as_a_duplicate_session()
     {
         var f = Assert.IsType<SystemFrame>(Decode("""{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"}"""));

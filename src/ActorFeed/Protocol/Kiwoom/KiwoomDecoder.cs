@@ -6,8 +6,9 @@ namespace ActorFeed.Protocol.Kiwoom;
 
 /// <summary>
 /// Decodes server frames straight from the received UTF-8 bytes with <see cref="Utf8JsonReader"/>, in one pass,
-/// without a DOM. Field ids, types, names and codes are interned per decoder so that a steady stream of ticks
-/// allocates only the values. Not thread-safe: one decoder per connection.
+/// without a DOM. Field ids, types, names and codes are interned per decoder, and REAL values stay ranges of the
+/// frame's bytes (see <see cref="FieldValues"/>), so a steady stream of ticks allocates a few small objects per
+/// entry. Not thread-safe: one decoder per connection.
 /// </summary>
 public sealed class KiwoomDecoder
 {
@@ -18,14 +19,25 @@ public sealed class KiwoomDecoder
 
     public KiwoomDecoder() => _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>Decodes one complete text frame. Never throws: bad input becomes <see cref="MalformedFrame"/>.</summary>
-    public KiwoomFrame Decode(ReadOnlySpan<byte> utf8, DateTimeOffset receivedAt)
+    /// <summary>Decodes one complete text frame (copied: ticks keep ranges of their frame's bytes).</summary>
+    public KiwoomFrame Decode(ReadOnlySpan<byte> utf8, DateTimeOffset receivedAt) => Decode(utf8.ToArray(), receivedAt);
+
+    /// <summary>
+    /// Decodes one complete text frame. Never throws: bad input becomes <see cref="MalformedFrame"/>. The ticks of a
+    /// REAL frame read their values from <paramref name="frame"/>: it must not be changed afterwards.
+    /// </summary>
+    public KiwoomFrame Decode(byte[] frame, DateTimeOffset receivedAt)
     {
-        var trimmed = utf8.Trim(" \r\n\t"u8);
+        var all = frame.AsSpan();
+        var trimmed = all.TrimStart(" \r\n\t"u8);
+        var offset = all.Length - trimmed.Length;
+        trimmed = trimmed.TrimEnd(" \r\n\t"u8);
         if (trimmed.SequenceEqual(BarePing)) return PingFrame.Instance;
         if (trimmed.IsEmpty) return new MalformedFrame("empty frame");
         try
         {
+            _source = frame;
+            _sourceOffset = offset;
             return DecodeJson(trimmed, receivedAt);
         }
         catch (JsonException e)
@@ -40,7 +52,14 @@ public sealed class KiwoomDecoder
         {
             return new MalformedFrame($"bad value: {e.Message}");
         }
+        finally
+        {
+            _source = null;
+        }
     }
+
+    private byte[]? _source;
+    private int _sourceOffset;
 
     private KiwoomFrame DecodeJson(ReadOnlySpan<byte> utf8, DateTimeOffset receivedAt)
     {
@@ -110,27 +129,66 @@ public sealed class KiwoomDecoder
     }
 
     private readonly List<string> _keyBuffer = new(32);
-    private readonly List<string> _valueBuffer = new(32);
+    private readonly List<int> _rangeBuffer = new(64);
+    private readonly List<string?> _presetBuffer = new(32);
+    private readonly string[]?[] _layouts = new string[4][];   // recent field-id arrays, shared by entries alike
+    private int _nextLayout;
 
     private FieldValues ReadValues(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException("values is not an object");
         _keyBuffer.Clear();
-        _valueBuffer.Clear();
+        _rangeBuffer.Clear();
+        _presetBuffer.Clear();
+        var anyPreset = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var key = Intern(ref reader);
             reader.Read();
-            var value = ReadText(ref reader) ?? "";
+            int start = -1, length = 0;
+            string? preset = null;
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number && !reader.ValueIsEscaped && !reader.HasValueSequence)
+            {
+                start = _sourceOffset + (int)reader.TokenStartIndex + (reader.TokenType == JsonTokenType.String ? 1 : 0);
+                length = reader.ValueSpan.Length;
+            }
+            else
+            {
+                preset = ReadText(ref reader) ?? "";
+                anyPreset = true;
+            }
             var existing = _keyBuffer.IndexOf(key);
-            if (existing >= 0) _valueBuffer[existing] = value;           // a repeated field: the last one wins
+            if (existing >= 0)                                        // a repeated field: the last one wins
+            {
+                _rangeBuffer[2 * existing] = start;
+                _rangeBuffer[2 * existing + 1] = length;
+                _presetBuffer[existing] = preset;
+            }
             else
             {
                 _keyBuffer.Add(key);
-                _valueBuffer.Add(value);
+                _rangeBuffer.Add(start);
+                _rangeBuffer.Add(length);
+                _presetBuffer.Add(preset);
             }
         }
-        return new FieldValues(_keyBuffer.ToArray(), _valueBuffer.ToArray());
+        return new FieldValues(Layout(), _source!, _rangeBuffer.ToArray(), anyPreset ? _presetBuffer.ToArray() : null);
+    }
+
+    /// <summary>The field ids just read, as an array shared with earlier entries of the same layout.</summary>
+    private string[] Layout()
+    {
+        foreach (var layout in _layouts)
+        {
+            if (layout is null || layout.Length != _keyBuffer.Count) continue;
+            var same = true;
+            for (var i = 0; i < layout.Length && same; i++) same = ReferenceEquals(layout[i], _keyBuffer[i]);
+            if (same) return layout;
+        }
+        var keys = _keyBuffer.ToArray();
+        _layouts[_nextLayout] = keys;
+        _nextLayout = (_nextLayout + 1) % _layouts.Length;
+        return keys;
     }
 
     private static int? ReadInt(ref Utf8JsonReader reader) => reader.TokenType switch

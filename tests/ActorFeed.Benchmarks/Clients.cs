@@ -16,6 +16,19 @@ public sealed class TickSink
     private readonly List<long> _latencyMicros = new(1 << 20);
     private long _count;
     public bool Sample { get; set; }
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("BENCH_TRACE") == "1";
+    private readonly List<(long At, long Latency)> _trace = [];
+
+    /// <summary>With BENCH_TRACE=1: the worst latency per 250 ms of the window, to find stalls.</summary>
+    public string TraceSummary()
+    {
+        lock (_gate)
+        {
+            if (_trace.Count == 0) return "";
+            var t0 = _trace[0].At;
+            return string.Join(" ", _trace.GroupBy(x => (x.At - t0) / 250_000).Select(g => $"{g.Key * 250}ms:{g.Max(x => x.Latency) / 1000.0:N1}/{g.Count()}"));
+        }
+    }
 
     public long Count => Interlocked.Read(ref _count);
 
@@ -29,7 +42,11 @@ public sealed class TickSink
         lock (_gate)
         {
             _lastSeen[code] = Environment.TickCount64;
-            if (Sample && stampMicros > 0) _latencyMicros.Add(now - stampMicros);
+            if (Sample && stampMicros > 0)
+            {
+                _latencyMicros.Add(now - stampMicros);
+                if (Trace) _trace.Add((now, now - stampMicros));
+            }
         }
     }
 

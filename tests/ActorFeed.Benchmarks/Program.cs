@@ -56,7 +56,7 @@ foreach (var client in clients)
     var sink = new TickSink();
     await using var run = await Run.StartAsync(client, sim.WebSocketUrl, sim.RestBaseUrl, codes, sink, TimeSpan.FromMilliseconds(100));
     await Wait.Until(() => sink.AllTickedSince(codes, 0), TimeSpan.FromSeconds(30), () => $"{client}: {sink.Count:N0} ticks, {sink.CodesSeen} codes seen; simulator {sim.StateAsync().Result}");
-    await Task.Delay(TimeSpan.FromSeconds(2));               // warm-up (JIT tiers, pools)
+    await Task.Delay(TimeSpan.FromSeconds(quick ? 2 : 5));   // warm-up: JIT tiers, pools, socket buffers drained
     sink.ResetLatency();
     sink.Sample = stamp;
     var before = sink.Count;
@@ -69,7 +69,9 @@ foreach (var client in clients)
     sink.Sample = false;
     if (label == "throughput") throughput[client] = (ticks / seconds, (simAfter.Sent - simBefore.Sent) / seconds, (simAfter.Conflated - simBefore.Conflated) / seconds);
     else latency[client] = sink.Latency();
-    Console.Error.WriteLine($"  {label} {client}: {ticks / seconds:N0} ticks/s received, {(simAfter.Sent - simBefore.Sent) / seconds:N0} sent, {(simAfter.Conflated - simBefore.Conflated) / seconds:N0} conflated");
+    if (sink.TraceSummary() is { Length: > 0 } trace) Console.Error.WriteLine(trace);
+    Console.Error.WriteLine($"  {label} {client}: {ticks / seconds:N0} ticks/s received, {(simAfter.Sent - simBefore.Sent) / seconds:N0} sent, {(simAfter.Conflated - simBefore.Conflated) / seconds:N0} conflated" +
+                            (label == "latency" ? $"; p50 {latency[client].P50:N3} p99 {latency[client].P99:N3} max {latency[client].Max:N3} ms" : ""));
 }
 if (only is "throughput" or "latency") return 0;
 if (only is null)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
@@ -17,9 +18,12 @@ namespace ActorFeed.Actors;
 /// <summary>
 /// One WebSocket session, as a state machine: <c>Authenticating</c> (waits for a token) → <c>Connecting</c>
 /// (socket open, connect timeout) → <c>LoggingIn</c> (LOGIN, login timeout) → <c>Online</c> (PING echo, idle
-/// watchdog, REG/REMOVE one request at a time, REAL delivered through each code's TickRoute) → <c>Closing</c> (graceful).
+/// watchdog, REG/REMOVE one request at a time) → <c>Closing</c> (graceful).
 /// A receive loop is always pending (so ClientWebSocket's pong timeout works) and a send loop writes frames in
-/// order; both report to the actor by message. Every link failure is thrown: the parent
+/// order. The receive loop decodes every frame; REAL ticks it delivers itself, straight from the socket's thread to
+/// the subscribers through each code's <see cref="TickRoute"/> (the route table is a concurrent dictionary the actor
+/// writes and the loop reads), and every other frame it hands to the actor by message: no actor hop on the tick
+/// path. The loop shares nothing else with the actor but the "a frame arrived" flag of the idle watchdog. Every link failure is thrown: the parent
 /// <see cref="BackoffSupervisor"/> restarts a fresh instance after a backoff. The connection holds no desired
 /// state: the FeedSupervisor replays it on every <see cref="ConnectionUp"/>.
 /// </summary>
@@ -31,15 +35,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     private readonly IActorRef _feed;
     private readonly KeyValuePair<string, object?> _metricTag;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly KiwoomDecoder _decoder = new();
     private readonly CancellationTokenSource _linkCts = new();
     private readonly Channel<Outbound> _outbox = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<string, TickRoute> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TickRoute> _routes = new(StringComparer.Ordinal);
     private readonly LinkedList<PendingRequest> _queue = new();
     private PendingRequest? _inFlight;
     private IFeedTransport? _transport;
     private string? _token;
-    private bool _frameSinceCheck;
+    private readonly Inbound _inbound;
     private int _silentChecks;
     private bool _pacing;
     private IActorRef? _closeRequester;
@@ -51,6 +54,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _tokens = tokens;
         _feed = feed;
         _metricTag = new("feed", metricTag);
+        _inbound = new Inbound(_routes, _metricTag);
     }
 
     public static Props Props(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag) =>
@@ -123,7 +127,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             Receive<FrameReceived>(f =>
             {
-                switch (_decoder.Decode(f.Data, DateTimeOffset.UtcNow))
+                switch (f.Frame)
                 {
                     case LoginReplyFrame { Success: true }:
                         Timers.Cancel(LoginTimedOut.Instance);
@@ -135,7 +139,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                     case LoginReplyFrame reply:
                         throw Fail(Causes.LoginRejected, FailureKind.Transient, $"LOGIN returned {reply.ReturnCode}: {reply.ReturnMessage}");
                     default:
-                        OnFrame(f.Data);
+                        OnFrame(f);
                         break;
                 }
             });
@@ -156,7 +160,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _feed.Tell(new ConnectionUp(DateTimeOffset.UtcNow));
         Become(() =>
         {
-            Receive<FrameReceived>(f => OnFrame(f.Data));
+            Receive<FrameReceived>(OnFrame);
             Receive<IdleCheck>(_ => CheckIdle());
             Receive<Stable>(_ => Context.Parent.Tell(BackoffReset.Instance));
             Receive<RegisterItems>(m =>
@@ -166,7 +170,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             });
             Receive<UnregisterItems>(m =>
             {
-                foreach (var code in m.ForgetCodes) _routes.Remove(code);
+                foreach (var code in m.ForgetCodes) _routes.TryRemove(code, out _);
                 Enqueue(false, m.Items);
             });
             Receive<CloseGracefully>(m =>
@@ -185,7 +189,7 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         Become(() =>
         {
-            Receive<FrameReceived>(f => OnFrame(f.Data));
+            Receive<FrameReceived>(OnFrame);
             Receive<IdleCheck>(_ => { });
             Receive<RegisterItems>(_ => { });
             Receive<UnregisterItems>(_ => { });
@@ -225,17 +229,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     // ---------------------------------------------------------------- frames
 
-    private void OnFrame(byte[] data)
+    /// <summary>Every frame but REAL (the receive loop delivers those itself).</summary>
+    private void OnFrame(FrameReceived f)
     {
-        _frameSinceCheck = true;
-        var frame = _decoder.Decode(data, DateTimeOffset.UtcNow);
-        switch (frame)
+        var data = f.Data;
+        switch (f.Frame)
         {
-            case RealFrame real:
-                FeedMetrics.Ticks.Add(real.Ticks.Count, _metricTag);
-                var now = Environment.TickCount64;
-                foreach (var tick in real.Ticks) Route(tick, now);
-                break;
             case PingFrame:
                 Send(data); // echo the same bytes back, JSON or bare text
                 break;
@@ -261,18 +260,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Route(Tick tick, long now)
-    {
-        var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
-        if (_routes.TryGetValue(key, out var route)) route.Deliver(tick, now);
-        else _log.Debug("Tick for unregistered {Code}/{Type} dropped", tick.Code, tick.Type);
-    }
-
     private void CheckIdle()
     {
-        if (_frameSinceCheck)
+        if (Interlocked.Exchange(ref _inbound.FrameSeen, 0) == 1)
         {
-            _frameSinceCheck = false;
             _silentChecks = 0;
             return;
         }
@@ -361,11 +352,12 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         var self = Self;
         var ct = _linkCts.Token;
-        _ = Task.Run(() => ReceiveLoop(transport, self, ct), CancellationToken.None);
+        var inbound = _inbound;
+        _ = Task.Run(() => ReceiveLoop(transport, inbound, self, ct), CancellationToken.None);
         _ = Task.Run(() => SendLoop(transport, _outbox.Reader, self, ct), CancellationToken.None);
     }
 
-    private static async Task ReceiveLoop(IFeedTransport transport, IActorRef self, CancellationToken ct)
+    private static async Task ReceiveLoop(IFeedTransport transport, Inbound inbound, IActorRef self, CancellationToken ct)
     {
         try
         {
@@ -377,7 +369,10 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
                     self.Tell(new LinkClosed(message.CloseStatus!.Value, message.CloseDescription));
                     return;
                 }
-                self.Tell(new FrameReceived(message.Data));
+                var frame = inbound.Decoder.Decode(message.Data, DateTimeOffset.UtcNow);
+                Volatile.Write(ref inbound.FrameSeen, 1);
+                if (frame is RealFrame real) inbound.Deliver(real);
+                else self.Tell(new FrameReceived(frame, message.Data));
             }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
@@ -446,7 +441,26 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     {
         public static readonly Outbound Close = new((byte[]?)null);
     }
-    private sealed record FrameReceived(byte[] Data) : IDeadLetterSuppression;
+    private sealed record FrameReceived(KiwoomFrame Frame, byte[] Data) : IDeadLetterSuppression;
+
+    /// <summary>What the receive loop owns (the decoder) and reads (the routes) to deliver REAL ticks itself.</summary>
+    private sealed class Inbound(ConcurrentDictionary<string, TickRoute> routes, KeyValuePair<string, object?> metricTag)
+    {
+        public readonly KiwoomDecoder Decoder = new();
+        /// <summary>1 when a frame arrived since the idle watchdog last looked.</summary>
+        public int FrameSeen;
+
+        public void Deliver(RealFrame real)
+        {
+            FeedMetrics.Ticks.Add(real.Ticks.Count, metricTag);
+            var now = Environment.TickCount64;
+            foreach (var tick in real.Ticks)
+            {
+                var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
+                if (routes.TryGetValue(key, out var route)) route.Deliver(tick, now);    // else: not registered (any more), dropped
+            }
+        }
+    }
     private sealed record LinkFailed(Exception Error) : IDeadLetterSuppression;
     private sealed record LinkClosed(WebSocketCloseStatus Status, string? Description) : IDeadLetterSuppression;
     private sealed class Opened : IDeadLetterSuppression { public static readonly Opened Instance = new(); }

@@ -406,6 +406,7 @@ internal sealed class SimSession
     private void Ended(string reason) => _sim.RecordChange(() =>
     {
         Record.ClosedAt ??= DateTimeOffset.UtcNow;
+        Record.ClosedAtMicros ??= SimClock.NowMicros();
         if (Record.CloseReason is null or "silenced") Record.CloseReason = reason;
     });
 

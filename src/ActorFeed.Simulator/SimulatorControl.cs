@@ -57,7 +57,7 @@ internal static class SimulatorControl
             r.LoginsRejected,
             sessions = r.Sessions.Select(s => new
             {
-                s.Id, s.AppKey, s.OpenedAt, s.LoggedInAt, s.ClosedAt, s.CloseReason,
+                s.Id, s.AppKey, s.OpenedAt, s.LoggedInAt, s.ClosedAt, s.ClosedAtMicros, s.CloseReason,
                 registered = s.Registered.Count, s.DuplicateRegistrations, s.PingsEchoed, s.TicksSent, s.TicksConflated,
             }).ToArray(),
         })));

@@ -10,6 +10,8 @@ public sealed class SessionRecord
     public string? AppKey { get; internal set; }
     public DateTimeOffset? LoggedInAt { get; internal set; }
     public DateTimeOffset? ClosedAt { get; internal set; }
+    /// <summary><see cref="SimClock"/> time of the close: every frame of this session was stamped before it.</summary>
+    public long? ClosedAtMicros { get; internal set; }
     public string? CloseReason { get; internal set; }
     /// <summary>Code/type pairs registered now ("005930/0B").</summary>
     public HashSet<string> Registered { get; } = [];

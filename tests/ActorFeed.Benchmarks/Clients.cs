@@ -13,6 +13,7 @@ public sealed class TickSink
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastStamp = new(StringComparer.Ordinal);
     private readonly List<long> _latencyMicros = new(1 << 20);
     private long _count;
     public bool Sample { get; set; }
@@ -42,12 +43,19 @@ public sealed class TickSink
         lock (_gate)
         {
             _lastSeen[code] = Environment.TickCount64;
+            if (stampMicros > 0) _lastStamp[code] = stampMicros;
             if (Sample && stampMicros > 0)
             {
                 _latencyMicros.Add(now - stampMicros);
                 if (Trace) _trace.Add((now, now - stampMicros));
             }
         }
+    }
+
+    /// <summary>Every code has a tick the simulator stamped after <paramref name="micros"/> (SimClock).</summary>
+    public bool AllStampedAfter(IEnumerable<string> codes, long micros)
+    {
+        lock (_gate) return codes.All(c => _lastStamp.TryGetValue(c, out var t) && t > micros);
     }
 
     public bool AllTickedSince(IEnumerable<string> codes, long sinceTickCount)

@@ -74,6 +74,26 @@ public sealed class SimulatorProcess : IAsyncDisposable
         r.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Closes every session with close status 1000 and waits until each has written its last frame; returns the
+    /// simulator clock time (<see cref="ActorFeed.Simulator.SimClock"/>) by which all were closed: a tick stamped
+    /// later can only come from a new session.
+    /// </summary>
+    public async Task<long> DropAndWaitClosedAsync()
+    {
+        await DropAllSessionsAsync();
+        while (true)
+        {
+            using var doc = JsonDocument.Parse(await StateAsync());
+            var closes = doc.RootElement.GetProperty("sessions").EnumerateArray()
+                .Select(s => s.GetProperty("closedAtMicros")).ToList();
+            // sessions opened after the drop are still open: wait for the ones that were dropped
+            var closed = closes.Where(c => c.ValueKind == JsonValueKind.Number).Select(c => c.GetInt64()).ToList();
+            if (closed.Count > 0 && closes.Take(closed.Count).All(c => c.ValueKind == JsonValueKind.Number)) return closed.Max();
+            await Task.Delay(2);
+        }
+    }
+
     /// <summary>The simulator's record as JSON (for error messages).</summary>
     public Task<string> StateAsync() => _http.GetStringAsync(new Uri(RestBaseUrl, "sim/state"));
 

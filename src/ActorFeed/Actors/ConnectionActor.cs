@@ -285,6 +285,28 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         if (_inFlight is not null || _pacing || _queue.First is null) return;
         _inFlight = _queue.First.Value;
         _queue.RemoveFirst();
+        // Subscriptions made one at a time queue as one-item requests: send the ones of the same kind and type
+        // waiting behind as one batch (up to max-items-per-request). Requests of another type may be passed (their
+        // items differ); one of the other kind may not (it could touch the same item). Halves of a rejected batch
+        // are never merged back.
+        if (!_inFlight.Exact)
+        {
+            List<RegistrationItem>? merged = null;
+            var type = _inFlight.Items[0].Type;
+            for (var node = _queue.First; node is not null && !node.Value.Exact && node.Value.Register == _inFlight.Register;)
+            {
+                var next = node.Next;
+                if (node.Value.Items[0].Type == type)
+                {
+                    if ((merged?.Count ?? _inFlight.Items.Count) + node.Value.Items.Count > _settings.MaxItemsPerRequest) break;
+                    merged ??= [.. _inFlight.Items];
+                    merged.AddRange(node.Value.Items);
+                    _queue.Remove(node);
+                }
+                node = next;
+            }
+            if (merged is not null) _inFlight = _inFlight with { Items = merged };
+        }
         Send(KiwoomEncoder.Registration(_inFlight.Register, _settings.SubscriptionGroup, _inFlight.Items[0].Type, _inFlight.Items));
         Timers.StartSingleTimer(RequestTimedOut.Instance, RequestTimedOut.Instance, _settings.RequestTimeout);
     }
@@ -311,8 +333,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         {
             // The reply does not say which item was bad: split the batch and try both halves first.
             var half = request.Items.Count / 2;
-            _queue.AddFirst(new PendingRequest(true, request.Items.Skip(half).ToList()));
-            _queue.AddFirst(new PendingRequest(true, request.Items.Take(half).ToList()));
+            _queue.AddFirst(new PendingRequest(true, request.Items.Skip(half).ToList(), Exact: true));
+            _queue.AddFirst(new PendingRequest(true, request.Items.Take(half).ToList(), Exact: true));
         }
         else
         {
@@ -436,7 +458,8 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
 
     // ---------------------------------------------------------------- private messages
 
-    private sealed record PendingRequest(bool Register, IReadOnlyList<RegistrationItem> Items);
+    /// <param name="Exact">Send exactly these items (a half of a rejected batch): not merged with others.</param>
+    private sealed record PendingRequest(bool Register, IReadOnlyList<RegistrationItem> Items, bool Exact = false);
     private sealed record Outbound(byte[]? Data)
     {
         public static readonly Outbound Close = new((byte[]?)null);

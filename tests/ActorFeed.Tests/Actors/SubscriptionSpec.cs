@@ -196,6 +196,42 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
     }
 
     [Fact]
+    public void Subscriptions_made_one_at_a_time_must_go_out_as_one_batch_while_a_request_is_in_flight()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        var bad = CreateTestProbe();
+        feed.Tell(new Subscribe("000001", "0B", me));
+        Assert.Equal(["000001"], Items(ExpectSent(t, "REG")));       // in flight
+        foreach (var c in new[] { "000002", "000003", "000004" }) feed.Tell(new Subscribe(c, "0B", me));
+        feed.Tell(new Subscribe("999999", "0B", bad));
+        feed.Tell(new Subscribe("000005", "0D", me));                 // another type: its own request
+        AwaitDesired(feed, 6);
+        t.Push(RegOk);
+        // the four 0B items go out together (the 0D one, whose TypeWanted may arrive in between, on its own)
+        var accepted = 0;
+        var first = Items(ExpectSent(t, "REG"));
+        if (first is ["000005"]) { t.Push(RegOk); accepted++; first = Items(ExpectSent(t, "REG")); }
+        Assert.Equal(["000002", "000003", "000004", "999999"], first.Order().ToArray());
+        t.Push(RegFailed);                                            // a merged batch still bisects exactly
+        var requests = 1;
+        var rejected = false;
+        while (!rejected || accepted < 4)                             // 000002-4 and 000005
+        {
+            var items = Items(ExpectSent(t, "REG"));
+            requests++;
+            var fails = items.Contains("999999");
+            t.Push(fails ? RegFailed : RegOk);
+            if (!fails) accepted += items.Length;
+            rejected |= items is ["999999"];
+        }
+        Assert.True(requests <= 6, $"bisection took {requests} REGs");
+        Assert.Equal("999999", bad.ExpectMsg<SubscriptionRejected>().Code);
+        Assert.Equal(5, me.ReceiveN(5).OfType<SubscriptionConfirmed>().Count());
+    }
+
+    [Fact]
     public void Feed_must_isolate_a_rejected_item_by_splitting_the_batch_and_keep_the_others_live()
     {
         var feed = StartFeed();

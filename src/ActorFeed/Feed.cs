@@ -19,6 +19,7 @@ public static class Feed
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
+        system.Settings.InjectTopLevelFallback(CompactMailbox.Registration);
         var feed = system.ActorOf(FeedSupervisor.Props(settings, dependencies), name);
         var timeout = settings.ShutdownTimeout * 2 + TimeSpan.FromSeconds(1);
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, $"stop-{name}", async () =>

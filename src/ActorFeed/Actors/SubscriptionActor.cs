@@ -17,7 +17,7 @@ public sealed class SubscriptionActor : ReceiveActor
     private readonly string _metricTag;
     private readonly TickRoute _route;
     private readonly Dictionary<string, HashSet<IActorRef>> _subscribers = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _confirmed = new(StringComparer.Ordinal);
+    private readonly List<string> _confirmed = new(1);   // a code has one or two types: a list is smaller than a set
     private long _handled;
 
     public SubscriptionActor(string code, string metricTag, TickRoute route)
@@ -32,7 +32,8 @@ public sealed class SubscriptionActor : ReceiveActor
         Receive<TypeRejected>(OnRejected);
     }
 
-    public static Props Props(string code, string metricTag, TickRoute route) => Akka.Actor.Props.Create(() => new SubscriptionActor(code, metricTag, route));
+    public static Props Props(string code, string metricTag, TickRoute route) => Akka.Actor.Props.Create<SubscriptionActor>(code, metricTag, route)   // no expression tree: 10,000s are made
+            .WithMailbox(CompactMailbox.ConfigPath);
 
     protected override void PreStart() => _route.LastTick = FeedMetrics.TrackStaleness(_metricTag, _code);
 
@@ -83,7 +84,8 @@ public sealed class SubscriptionActor : ReceiveActor
 
     private void OnConfirmed(TypeConfirmed m)
     {
-        if (!_subscribers.TryGetValue(m.Type, out var set) || !_confirmed.Add(m.Type)) return; // replays confirm silently
+        if (!_subscribers.TryGetValue(m.Type, out var set) || _confirmed.Contains(m.Type)) return; // replays confirm silently
+        _confirmed.Add(m.Type);
         foreach (var s in set) s.Tell(new SubscriptionConfirmed(_code, m.Type));
     }
 

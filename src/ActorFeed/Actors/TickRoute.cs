@@ -14,7 +14,7 @@ namespace ActorFeed.Actors;
 /// </summary>
 public sealed class TickRoute
 {
-    private volatile Target[] _targets = [];
+    private volatile (string Type, IActorRef[] Subscribers)[] _targets = [];
     private IActorRef _owner = ActorRefs.Nobody;
 
     internal TickRoute(string code) => Code = code;
@@ -27,9 +27,9 @@ public sealed class TickRoute
     /// <summary>Called by the owning SubscriptionActor only (one writer).</summary>
     internal void Publish(Dictionary<string, HashSet<IActorRef>> subscribers, IActorRef owner)
     {
-        var targets = new Target[subscribers.Count];
+        var targets = new (string Type, IActorRef[] Subscribers)[subscribers.Count];
         var i = 0;
-        foreach (var (type, set) in subscribers) targets[i++] = new Target(type, [.. set]);
+        foreach (var (type, set) in subscribers) targets[i++] = (type, [.. set]);
         _owner = owner;
         _targets = targets;
     }
@@ -47,6 +47,4 @@ public sealed class TickRoute
             return;
         }
     }
-
-    private sealed record Target(string Type, IActorRef[] Subscribers);
 }

@@ -74,7 +74,28 @@ public sealed class TickSink
         }
     }
 
-    public void ResetLatency() { lock (_gate) _latencyMicros.Clear(); }
+    public void ResetLatency() { lock (_gate) { _latencyMicros.Clear(); _insideMicros.Clear(); } }
+
+    private readonly List<long> _insideMicros = new(1 << 20);
+
+    /// <summary>ActorFeed only: time from the frame's arrival (Tick.ReceivedAt) to the subscriber.</summary>
+    public void RecordInside(DateTimeOffset receivedAt)
+    {
+        if (!Sample) return;
+        var micros = (DateTimeOffset.UtcNow - receivedAt).Ticks / 10;
+        lock (_gate) _insideMicros.Add(micros);
+    }
+
+    public (double P50, double P99, double Max, int N) Inside()
+    {
+        lock (_gate)
+        {
+            if (_insideMicros.Count == 0) return (double.NaN, double.NaN, double.NaN, 0);
+            var a = _insideMicros.ToArray();
+            Array.Sort(a);
+            return (a[a.Length / 2] / 1000.0, a[(int)(a.Length * 0.99)] / 1000.0, a[^1] / 1000.0, a.Length);
+        }
+    }
 }
 
 internal static class Wire

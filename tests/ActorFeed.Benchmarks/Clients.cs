@@ -65,13 +65,15 @@ public sealed class TickSink
 
     public (double P50, double P99, double Max, int N) Latency()
     {
-        lock (_gate)
-        {
-            if (_latencyMicros.Count == 0) return (double.NaN, double.NaN, double.NaN, 0);
-            var a = _latencyMicros.ToArray();
-            Array.Sort(a);
-            return (a[a.Length / 2] / 1000.0, a[(int)(a.Length * 0.99)] / 1000.0, a[^1] / 1000.0, a.Length);
-        }
+        lock (_gate) return Percentiles(_latencyMicros);
+    }
+
+    private static (double P50, double P99, double Max, int N) Percentiles(List<long> micros)
+    {
+        if (micros.Count == 0) return (double.NaN, double.NaN, double.NaN, 0);
+        var a = micros.ToArray();
+        Array.Sort(a);
+        return (a[a.Length / 2] / 1000.0, a[(int)(a.Length * 0.99)] / 1000.0, a[^1] / 1000.0, a.Length);
     }
 
     public void ResetLatency() { lock (_gate) { _latencyMicros.Clear(); _insideMicros.Clear(); } }
@@ -88,13 +90,7 @@ public sealed class TickSink
 
     public (double P50, double P99, double Max, int N) Inside()
     {
-        lock (_gate)
-        {
-            if (_insideMicros.Count == 0) return (double.NaN, double.NaN, double.NaN, 0);
-            var a = _insideMicros.ToArray();
-            Array.Sort(a);
-            return (a[a.Length / 2] / 1000.0, a[(int)(a.Length * 0.99)] / 1000.0, a[^1] / 1000.0, a.Length);
-        }
+        lock (_gate) return Percentiles(_insideMicros);
     }
 }
 

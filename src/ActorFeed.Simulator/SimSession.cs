@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -299,7 +300,7 @@ internal sealed class SimSession
                 for (var start = 0; start < entries.Count; start += o.MaxEntriesPerFrame)
                 {
                     Interlocked.Increment(ref _backlog);
-                    Enqueue(new Outgoing(null, entries.GetRange(start, Math.Min(o.MaxEntriesPerFrame, entries.Count - start)).ToArray()));
+                    Enqueue(new Outgoing(null, CollectionsMarshal.AsSpan(entries).Slice(start, Math.Min(o.MaxEntriesPerFrame, entries.Count - start)).ToArray()));
                 }
                 _sim.RecordChange(() => Record.TicksSent += entries.Count);
             }

@@ -147,7 +147,7 @@ foreach (var client in clients)
     var sink = new TickSink();
     await using var run = await Run.StartAsync(client, sim.WebSocketUrl, sim.RestBaseUrl, recoveryCodes, sink, firstBackoff);
     await Wait.Until(() => sink.AllTickedSince(recoveryCodes, 0), TimeSpan.FromSeconds(30), () => $"{client}: {sink.Count:N0} ticks, {sink.CodesSeen} codes seen; simulator {sim.StateAsync().Result}");
-    await Task.Delay(TimeSpan.FromSeconds(1));
+    await Task.Delay(TimeSpan.FromSeconds(quick ? 1 : 5));   // warm-up, as above: a cold process builds a backlog
     sink.Sample = true;
     var sw = Stopwatch.StartNew();
     var closedBy = await sim.DropAndWaitClosedAsync();

@@ -81,17 +81,22 @@ public sealed class SimulatorProcess : IAsyncDisposable
     /// </summary>
     public async Task<long> DropAndWaitClosedAsync()
     {
+        var dropped = (await SessionsAsync()).Count;           // sessions are listed in the order they opened
+        if (dropped == 0) throw new InvalidOperationException("no session to drop");
         await DropAllSessionsAsync();
         while (true)
         {
-            using var doc = JsonDocument.Parse(await StateAsync());
-            var closes = doc.RootElement.GetProperty("sessions").EnumerateArray()
-                .Select(s => s.GetProperty("closedAtMicros")).ToList();
-            // sessions opened after the drop are still open: wait for the ones that were dropped
-            var closed = closes.Where(c => c.ValueKind == JsonValueKind.Number).Select(c => c.GetInt64()).ToList();
-            if (closed.Count > 0 && closes.Take(closed.Count).All(c => c.ValueKind == JsonValueKind.Number)) return closed.Max();
+            var closes = (await SessionsAsync()).Take(dropped).ToList();
+            if (closes.All(c => c is not null)) return closes.Max(c => c!.Value);
             await Task.Delay(2);
         }
+    }
+
+    private async Task<List<long?>> SessionsAsync()
+    {
+        using var doc = JsonDocument.Parse(await StateAsync());
+        return doc.RootElement.GetProperty("sessions").EnumerateArray()
+            .Select(s => s.GetProperty("closedAtMicros") is { ValueKind: JsonValueKind.Number } c ? c.GetInt64() : (long?)null).ToList();
     }
 
     /// <summary>The simulator's record as JSON (for error messages).</summary>

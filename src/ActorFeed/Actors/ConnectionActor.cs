@@ -23,8 +23,8 @@ namespace ActorFeed.Actors;
 /// order. The receive loop decodes every frame; REAL ticks it delivers itself, straight from the socket's thread to
 /// the subscribers through each code's <see cref="TickRoute"/> (the route table is a concurrent dictionary the actor
 /// writes and the loop reads), and every other frame it hands to the actor by message: no actor hop on the tick
-/// path. The loop shares nothing else with the actor but the "a frame arrived" flag of the idle watchdog. Every link failure is thrown: the parent
-/// <see cref="BackoffSupervisor"/> restarts a fresh instance after a backoff. The connection holds no desired
+/// path. The loop shares nothing else with the actor but the "a frame arrived" flag of the idle watchdog.
+/// Every link failure is thrown: the parent <see cref="BackoffSupervisor"/> restarts a fresh instance after a backoff. The connection holds no desired
 /// state: the FeedSupervisor replays it on every <see cref="ConnectionUp"/>.
 /// </summary>
 public sealed class ConnectionActor : ReceiveActor, IWithTimers

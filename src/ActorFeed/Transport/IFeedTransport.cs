@@ -15,7 +15,8 @@ public interface IFeedTransport : IAsyncDisposable
     ValueTask SendAsync(ReadOnlyMemory<byte> utf8Text, CancellationToken cancellationToken);
 
     /// <summary>Receives one complete message. A close from the peer is returned as <see cref="TransportMessage.IsClose"/>;
-    /// a broken link throws (<see cref="WebSocketException"/>, <see cref="OperationCanceledException"/> on keepalive timeout, ...).</summary>
+    /// a broken link throws (<see cref="WebSocketException"/>, <see cref="OperationCanceledException"/> on keepalive timeout, ...).
+    /// The returned array belongs to the caller and must not be reused: decoded ticks read their values from it.</summary>
     ValueTask<TransportMessage> ReceiveAsync(CancellationToken cancellationToken);
 
     /// <summary>Sends a close frame and waits for the peer's (bounded by the token).</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ActorFeed.Protocol.Kiwoom;
+using ActorFeed.Kiwoom;
 
 namespace ActorFeed.Demo;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
-using ActorFeed.Actors;
+using ActorFeed.Supervision;
 using ActorFeed.Messages;
 
 namespace ActorFeed.Demo;

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Hosting;
-using ActorFeed.Actors;
 using ActorFeed.Settings;
 
 namespace ActorFeed.Hosting;

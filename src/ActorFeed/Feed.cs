@@ -1,7 +1,7 @@
 using Akka;
 using Akka.Actor;
-using ActorFeed.Actors;
 using ActorFeed.Settings;
+using ActorFeed.Subscriptions;
 
 namespace ActorFeed;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using ActorFeed.Protocol.Kiwoom;
 using ActorFeed.Simulator;
 using Websocket.Client;
 
@@ -105,7 +104,7 @@ internal static class Wire
     }
 
     public static IEnumerable<byte[]> Regs(IReadOnlyList<string> codes) =>
-        KiwoomEncoder.Batches(codes.Select(c => new RegistrationItem(c, "0B")), 100).Select(b => KiwoomEncoder.Registration(true, "1", "0B", b));
+        KiwoomEncoder.Batches(codes.Select(c => new RegistrationItem(c, "0B")), 100).Select(b => KiwoomEncoder.Registration(RegistrationKind.Register, "1", "0B", b));
 
     /// <summary>Counts REAL entries with Utf8JsonReader: item and the 9999 stamp.</summary>
     public static void CountReal(ReadOnlySpan<byte> frame, TickSink sink)

@@ -1,5 +1,4 @@
 using System.Text;
-using ActorFeed.Protocol.Kiwoom;
 using BenchmarkDotNet.Attributes;
 
 namespace ActorFeed.Benchmarks;
@@ -15,7 +14,7 @@ public class CodecBenchmarks
     public int DecodeRealFrame10() => ((RealFrame)_decoder.Decode(_frame, DateTimeOffset.UnixEpoch)).Ticks.Count;
 
     [Benchmark]
-    public int EncodeReg100() => KiwoomEncoder.Registration(true, "1", "0B",
+    public int EncodeReg100() => KiwoomEncoder.Registration(RegistrationKind.Register, "1", "0B",
         Enumerable.Range(0, 100).Select(i => new RegistrationItem((100000 + i).ToString(), "0B")).ToList()).Length;
 }
 

@@ -5,7 +5,6 @@ using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using ActorFeed;
-using ActorFeed.Actors;
 using ActorFeed.Benchmarks;
 using ActorFeed.Hosting;
 using ActorFeed.Messages;
@@ -407,10 +406,10 @@ internal static class Scale
         }
     }
 
-    private sealed class StaticTokens : ActorFeed.Auth.ITokenClient
+    private sealed class StaticTokens : ActorFeed.Token.ITokenClient
     {
-        public Task<ActorFeed.Auth.TokenIssue> IssueAsync(CancellationToken cancellationToken) =>
-            Task.FromResult(new ActorFeed.Auth.TokenIssue("bench-token-0123456789", DateTimeOffset.UtcNow.AddHours(18)));
+        public Task<ActorFeed.Token.TokenIssue> IssueAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(new ActorFeed.Token.TokenIssue("bench-token-0123456789", DateTimeOffset.UtcNow.AddHours(18)));
         public Task RevokeAsync(string token, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
-using ActorFeed.Actors;
 using ActorFeed.IntegrationTests.Support;
 using ActorFeed.Messages;
 using ActorFeed.Settings;
@@ -106,7 +105,7 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         return status!;
     }
 
-    protected SupervisionDecision ExpectDecision(string component, TimeSpan? within = null) =>
+    protected SupervisionDecision ExpectDecision(FeedComponent component, TimeSpan? within = null) =>
         (SupervisionDecision)Events.FishForMessage(m => m is SupervisionDecision d && d.Component == component, within ?? Wait);
 
     protected void Report(string fault, TimeSpan detect, TimeSpan recover) =>

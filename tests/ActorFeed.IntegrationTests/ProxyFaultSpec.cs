@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using ActorFeed.Actors;
 using ActorFeed.IntegrationTests.Support;
 using Xunit.Abstractions;
 
@@ -25,7 +24,7 @@ public sealed class ProxyFaultSpec(ITestOutputHelper output) : IntegrationSpec(o
         var t0 = Stopwatch.GetTimestamp();
         if (fault == "blackhole") proxy.Blackhole();
         else proxy.ResetAll();
-        var decision = ExpectDecision("connection");
+        var decision = ExpectDecision(FeedComponent.Connection);
         var detect = Stopwatch.GetElapsedTime(t0);
         Assert.Equal(cause, decision.Cause);
         var recover = AwaitAllTicked(collector, Codes3, t0);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Akka.Actor;
-using ActorFeed.Actors;
 using ActorFeed.Messages;
 using ActorFeed.Simulator;
 using Xunit.Abstractions;
@@ -35,7 +34,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         var (_, collector) = ConnectedWithTicks(Five);
         var t0 = Stopwatch.GetTimestamp();
         Assert.Equal(1, Sim.DropAllSessions(mode));
-        var decision = ExpectDecision("connection");
+        var decision = ExpectDecision(FeedComponent.Connection);
         var detect = Stopwatch.GetElapsedTime(t0);
         Assert.Equal(mode == DropMode.Abort ? FeedFailureException.Causes.ConnectionLost : FeedFailureException.Causes.ServerClosed, decision.Cause);
         ExpectState(FeedState.Connected);
@@ -51,7 +50,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         var (_, collector) = ConnectedWithTicks(Five);
         var t0 = Stopwatch.GetTimestamp();
         Sim.SilenceAllSessions();
-        var decision = ExpectDecision("connection");
+        var decision = ExpectDecision(FeedComponent.Connection);
         var detect = Stopwatch.GetElapsedTime(t0);
         Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, decision.Cause);
         var recover = AwaitAllTicked(collector, Five, t0);
@@ -66,8 +65,8 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         Sim.Faults.RejectNextLogins(1);
         var t0 = Stopwatch.GetTimestamp();
         Sim.DropAllSessions();
-        ExpectDecision("connection");                                             // the drop
-        var rejected = ExpectDecision("connection");                              // the LOGIN rejected with 8005
+        ExpectDecision(FeedComponent.Connection);                                             // the drop
+        var rejected = ExpectDecision(FeedComponent.Connection);                              // the LOGIN rejected with 8005
         var detect = Stopwatch.GetElapsedTime(t0);
         Assert.Equal(FeedFailureException.Causes.TokenRejected, rejected.Cause);
         var recover = AwaitAllTicked(collector, Five, t0);
@@ -89,9 +88,9 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         var issued = Sim.Record.Read(r => r.TokensIssued);
         var t0 = Stopwatch.GetTimestamp();
         Sim.ExpireAllTokens();
-        ExpectDecision("connection");
+        ExpectDecision(FeedComponent.Connection);
         var detect = Stopwatch.GetElapsedTime(t0);
-        Assert.Equal(FeedFailureException.Causes.TokenRejected, ExpectDecision("connection").Cause);
+        Assert.Equal(FeedFailureException.Causes.TokenRejected, ExpectDecision(FeedComponent.Connection).Cause);
         var recover = AwaitAllTicked(collector, Five, t0);
         Report("token expired", detect, recover);
         Assert.Equal(issued + 1, Sim.Record.Read(r => r.TokensIssued));
@@ -107,7 +106,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         Sim.RefuseConnectionsFor(window);
         var t0 = Stopwatch.GetTimestamp();
         Sim.DropAllSessions();
-        ExpectDecision("connection");
+        ExpectDecision(FeedComponent.Connection);
         var detect = Stopwatch.GetElapsedTime(t0);
         var recover = AwaitAllTicked(collector, Five, t0);
         Report("refused connections", detect, recover);
@@ -125,7 +124,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     {
         Sim.Faults.TokenFault = fault;
         var feed = StartFeed();
-        var decision = ExpectDecision("token");
+        var decision = ExpectDecision(FeedComponent.Token);
         Assert.Equal(cause, decision.Cause);
         Assert.Equal(FeedState.Authenticating, ExpectState(FeedState.Authenticating).State);
         Sim.Faults.TokenFault = TokenFault.None;
@@ -143,7 +142,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         var status = ExpectState(FeedState.Failed);
         Assert.True(status.IsPermanentFailure);
         // wait for the second try: it comes only after the permanent-failure backoff
-        var second = ExpectDecision("token", TimeSpan.FromSeconds(10));
+        var second = ExpectDecision(FeedComponent.Token, TimeSpan.FromSeconds(10));
         Assert.Equal(2, second.Attempt);
         var elapsed = Stopwatch.GetElapsedTime(t0);
         var requests = Sim.Record.Read(r => r.TokenRequests);
@@ -231,7 +230,7 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         var (_, collector) = ConnectedWithTicks(codes);
         var t0 = Stopwatch.GetTimestamp();
         Sim.DropAllSessions();
-        ExpectDecision("connection");
+        ExpectDecision(FeedComponent.Connection);
         var detect = Stopwatch.GetElapsedTime(t0);
         var recover = AwaitAllTicked(collector, codes, t0);
         Report("drop with 1000 codes", detect, recover);

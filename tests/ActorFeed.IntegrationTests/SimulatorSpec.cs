@@ -23,7 +23,7 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
         var t0 = Stopwatch.GetTimestamp();
         var drop = await http.PostAsync("sim/drop?mode=1011", null);
         Assert.True(drop.IsSuccessStatusCode);
-        Assert.Equal("server closed the connection", ExpectDecision("connection").Cause);
+        Assert.Equal("server closed the connection", ExpectDecision(FeedComponent.Connection).Cause);
         AwaitAllTicked(collector, Codes3, t0);
 
         Assert.Equal(400, (int)(await http.PostAsync("sim/drop?mode=42", null)).StatusCode);

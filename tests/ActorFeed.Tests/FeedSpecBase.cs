@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.TestKit;
-using ActorFeed.Actors;
 using ActorFeed.Messages;
 using ActorFeed.Settings;
 using ActorFeed.Tests.Fakes;
@@ -100,7 +99,7 @@ public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
         return status!;
     }
 
-    protected SupervisionDecision ExpectDecision(string component) =>
+    protected SupervisionDecision ExpectDecision(FeedComponent component) =>
         (SupervisionDecision)Events.FishForMessage(m => m is SupervisionDecision d && d.Component == component, TimeSpan.FromSeconds(5));
 
     /// <summary>The next frame sent on <paramref name="transport"/> whose trnm is <paramref name="trnm"/> (PING echoes skipped).</summary>

@@ -8,7 +8,7 @@ namespace ActorFeed.Diagnostics;
 /// The <c>ActorFeed</c> meter (System.Diagnostics.Metrics). Every instrument carries the tag <c>feed</c>
 /// (actor system name / feed actor name) so that several feeds in one process can be told apart.
 /// </summary>
-public static class FeedMetrics
+internal static class FeedMetrics
 {
     public const string MeterName = "ActorFeed";
     public static readonly Meter Meter = new(MeterName);

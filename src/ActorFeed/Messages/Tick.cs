@@ -1,5 +1,4 @@
 using System.Globalization;
-using ActorFeed.Protocol.Kiwoom;
 
 namespace ActorFeed.Messages;
 

@@ -1,7 +1,7 @@
 namespace ActorFeed.Settings;
 
 /// <summary>Keeps secrets (app key, secret key, token) out of logs and exception messages.</summary>
-public static class Redact
+internal static class Redact
 {
     /// <summary>Shows at most the last 2 characters of a secret, e.g. "***(len 36, ..x9)".</summary>
     public static string Secret(string? value)

@@ -9,7 +9,7 @@ namespace ActorFeed.Transport;
 /// <see cref="ActorFeedSettings.KeepAliveTimeout"/> (this only works while a receive is pending, which the
 /// ConnectionActor's receive loop guarantees).
 /// </summary>
-public sealed class WebSocketTransport : IFeedTransport
+internal sealed class WebSocketTransport : IFeedTransport
 {
     private readonly ClientWebSocket _socket = new();
     private readonly int _maxMessageBytes;

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.TestKit.Xunit2;
-using ActorFeed.Actors;
 
 namespace ActorFeed.Tests.Actors;
 

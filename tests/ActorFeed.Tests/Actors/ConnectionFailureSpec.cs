@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using Akka.Actor;
-using ActorFeed.Actors;
 using ActorFeed.Messages;
 using ActorFeed.Tests.Fakes;
 using Xunit.Abstractions;
@@ -42,7 +41,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         SubscribeConfirmed(feed, t1, subscriber, "000660");
 
         t1.ServerClose(WebSocketCloseStatus.NormalClosure, "bye");
-        var decision = ExpectDecision("connection");
+        var decision = ExpectDecision(FeedComponent.Connection);
         Assert.Equal(FeedFailureException.Causes.ServerClosed, decision.Cause);
         Assert.Equal(1, decision.Attempt);
         Assert.Equal(TimeSpan.FromSeconds(1), decision.Delay);
@@ -77,7 +76,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         Scheduler.Advance(half);                     // check 2: the PING was a frame
         Scheduler.Advance(half);                     // check 3: first silent period
         Scheduler.Advance(half);                     // check 4: silent for the whole idle timeout
-        var decision = ExpectDecision("connection");
+        var decision = ExpectDecision(FeedComponent.Connection);
         Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, decision.Cause);
         Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, ExpectState(FeedState.Reconnecting).Cause);
         Assert.True(t.Aborted);
@@ -89,7 +88,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         StartFeed();
         var (t, _) = AcceptConnection();
         t.Fail(new OperationCanceledException("The operation was canceled."));
-        Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, ExpectDecision("connection").Cause);
+        Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, ExpectDecision(FeedComponent.Connection).Cause);
     }
 
     [Fact]
@@ -98,7 +97,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         StartFeed();
         var (t, _) = AcceptConnection();
         t.Fail(new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The remote party closed the WebSocket connection without completing the close handshake."));
-        var decision = ExpectDecision("connection");
+        var decision = ExpectDecision(FeedComponent.Connection);
         Assert.Equal(FeedFailureException.Causes.ConnectionLost, decision.Cause);
         Assert.Contains("without completing the close handshake", decision.Detail);
     }
@@ -111,7 +110,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         var t = Wire.ExpectMsg<TransportCreated>().Transport;
         Wire.ExpectMsg<ConnectCalled>();
         Scheduler.Advance(Settings.ConnectTimeout);
-        Assert.Equal(FeedFailureException.Causes.ConnectTimeout, ExpectDecision("connection").Cause);
+        Assert.Equal(FeedFailureException.Causes.ConnectTimeout, ExpectDecision(FeedComponent.Connection).Cause);
         Assert.True(t.Aborted);
         Server.HangOnConnect = false;
         Scheduler.Advance(Settings.BackoffMin);
@@ -125,7 +124,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         var t = Wire.ExpectMsg<TransportCreated>().Transport;
         ExpectSent(t, "LOGIN");
         Scheduler.Advance(Settings.LoginTimeout);
-        Assert.Equal(FeedFailureException.Causes.LoginTimeout, ExpectDecision("connection").Cause);
+        Assert.Equal(FeedFailureException.Causes.LoginTimeout, ExpectDecision(FeedComponent.Connection).Cause);
     }
 
     [Fact]
@@ -134,11 +133,11 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         StartFeed();
         var (t1, first) = AcceptConnection();
         t1.ServerClose(WebSocketCloseStatus.NormalClosure);
-        Scheduler.Advance(ExpectDecision("connection").Delay);
+        Scheduler.Advance(ExpectDecision(FeedComponent.Connection).Delay);
         var t2 = Wire.ExpectMsg<TransportCreated>().Transport;
         Assert.Contains(first, ExpectSent(t2, "LOGIN"));
         t2.Push("""{"trnm":"LOGIN","return_code":805004,"return_msg":"토큰 인증에 실패했습니다. 접속을 종료합니다 [CODE=8005, MESSAGE=Token이 유효하지 않습니다]"}""");
-        var decision = ExpectDecision("connection");
+        var decision = ExpectDecision(FeedComponent.Connection);
         Assert.Equal(FeedFailureException.Causes.TokenRejected, decision.Cause);
         Assert.Equal(FailureKind.Transient, decision.Kind);
         Assert.Equal(FeedFailureException.Causes.TokenRejected, ExpectState(FeedState.Reconnecting).Cause);
@@ -156,7 +155,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         var (t, _) = AcceptConnection();
         EventFilter.Error(contains: "another process uses this app key").ExpectOne(() =>
             t.Push("""{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"}"""));
-        var decision = ExpectDecision("connection");
+        var decision = ExpectDecision(FeedComponent.Connection);
         Assert.Equal(FailureKind.Permanent, decision.Kind);
         Assert.Equal(Settings.PermanentFailureBackoff, decision.Delay);
         var status = ExpectState(FeedState.Failed);
@@ -185,7 +184,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         {
             var (t, _) = AcceptConnection();
             t.ServerClose(WebSocketCloseStatus.NormalClosure);   // accepted, then dropped at once
-            var d = ExpectDecision("connection");
+            var d = ExpectDecision(FeedComponent.Connection);
             Assert.Equal(i + 1, d.Attempt);
             delays.Add(d.Delay);
             Scheduler.Advance(d.Delay);
@@ -195,7 +194,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         var (stable, _) = AcceptConnection();
         EventFilter.Info(contains: "backoff reset").ExpectOne(() => Scheduler.Advance(Settings.BackoffResetAfter));
         stable.ServerClose(WebSocketCloseStatus.NormalClosure);
-        var after = ExpectDecision("connection");
+        var after = ExpectDecision(FeedComponent.Connection);
         Assert.Equal(1, after.Attempt);
         Assert.Equal(Settings.BackoffMin, after.Delay);
     }

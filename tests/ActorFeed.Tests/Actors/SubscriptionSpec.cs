@@ -169,7 +169,7 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
 
         for (var round = 0; round < 2; round++)
         {
-            if (round > 0) Scheduler.Advance(ExpectDecision("connection").Delay);
+            if (round > 0) Scheduler.Advance(ExpectDecision(FeedComponent.Connection).Delay);
             var (t, _) = AcceptConnection();
             var registered = new List<string>();
             var sizes = new List<int>();
@@ -367,7 +367,7 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         SubscribeConfirmed(feed, t, me, "005930");
         SubscribeConfirmed(feed, t, me, "000660");
 
-        var stopping = feed.Ask<ActorFeed.Actors.FeedProtocol.Stopped>(ActorFeed.Actors.FeedProtocol.Stop.Instance, TimeSpan.FromSeconds(10));
+        var stopping = feed.Ask<FeedProtocol.Stopped>(FeedProtocol.Stop.Instance, TimeSpan.FromSeconds(10));
         var remove = ExpectSent(t, "REMOVE");
         Assert.Equal(["000660", "005930"], Items(remove).Order());
         t.Push(RemoveOk);

@@ -1,5 +1,3 @@
-using ActorFeed.Actors;
-using ActorFeed.Auth;
 using ActorFeed.Messages;
 using ActorFeed.Tests.Fakes;
 using Xunit.Abstractions;
@@ -59,7 +57,7 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
         Tokens.Next(() => throw new TokenRequestException(null, 500, "POST /oauth2/token answered HTTP 500"));
         Tokens.Next(() => throw new TokenRequestException(1700, 200, "POST /oauth2/token returned 1700: 허용된 요청 개수를 초과하였습니다"));
         StartFeed();
-        var d1 = ExpectDecision("token");
+        var d1 = ExpectDecision(FeedComponent.Token);
         Assert.Equal(FeedFailureException.Causes.TokenService, d1.Cause);
         Assert.Equal(FailureKind.Transient, d1.Kind);
         Assert.Equal(Settings.TokenBackoffMin, d1.Delay);
@@ -68,7 +66,7 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
         Assert.NotNull(status.NextRetryAt);
 
         Scheduler.Advance(d1.Delay);
-        var d2 = ExpectDecision("token");
+        var d2 = ExpectDecision(FeedComponent.Token);
         Assert.Equal(FeedFailureException.Causes.RateLimited, d2.Cause);
         Assert.Equal(2, d2.Attempt);
         Assert.Equal(Settings.TokenBackoffMin * 2, d2.Delay);
@@ -88,7 +86,7 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
         EventFilter.Error(contains: "token failed (bad credentials)").ExpectOne(() =>
         {
             StartFeed();
-            d1 = ExpectDecision("token");
+            d1 = ExpectDecision(FeedComponent.Token);
         });
         Assert.Equal(FailureKind.Permanent, d1.Kind);
         Assert.Equal(Settings.PermanentFailureBackoff, d1.Delay);
@@ -99,7 +97,7 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
 
         Scheduler.Advance(d1.Delay);                                          // the next try only after the long delay
         TokenCalls.ExpectMsg<TokenIssued>();
-        var d2 = ExpectDecision("token");
+        var d2 = ExpectDecision(FeedComponent.Token);
         Assert.Equal(2, d2.Attempt);
         Assert.Equal(Settings.PermanentFailureBackoff, d2.Delay);
         AssertNoSecretLogged();
@@ -116,12 +114,12 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
     [Fact]
     public void Token_errors_must_be_classified()
     {
-        Assert.Equal(FailureKind.Permanent, new TokenRequestException(8001, 200, "x").Kind);
-        Assert.Equal(FailureKind.Permanent, new TokenRequestException(8030, 200, "x").Kind);
-        Assert.Equal(FeedFailureException.Causes.BadCredentials, new TokenRequestException(8002, 200, "x").Cause);
-        Assert.Equal(FailureKind.Transient, new TokenRequestException(1700, 200, "x").Kind);
-        Assert.Equal(FeedFailureException.Causes.RateLimited, new TokenRequestException(1702, 200, "x").Cause);
-        Assert.Equal(FailureKind.Transient, new TokenRequestException(8005, 200, "x").Kind);
-        Assert.Equal(FailureKind.Transient, new TokenRequestException(null, 503, "x").Kind);
+        Assert.Equal(FailureKind.Permanent, new TokenRequestException(8001, 200, "x").ToFailure().Kind);
+        Assert.Equal(FailureKind.Permanent, new TokenRequestException(8030, 200, "x").ToFailure().Kind);
+        Assert.Equal(FeedFailureException.Causes.BadCredentials, new TokenRequestException(8002, 200, "x").ToFailure().Cause);
+        Assert.Equal(FailureKind.Transient, new TokenRequestException(1700, 200, "x").ToFailure().Kind);
+        Assert.Equal(FeedFailureException.Causes.RateLimited, new TokenRequestException(1702, 200, "x").ToFailure().Cause);
+        Assert.Equal(FailureKind.Transient, new TokenRequestException(8005, 200, "x").ToFailure().Kind);
+        Assert.Equal(FailureKind.Transient, new TokenRequestException(null, 503, "x").ToFailure().Kind);
     }
 }

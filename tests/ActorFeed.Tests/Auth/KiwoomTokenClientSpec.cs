@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using ActorFeed.Actors;
-using ActorFeed.Auth;
 using ActorFeed.Settings;
 
 namespace ActorFeed.Tests.Auth;
@@ -37,7 +35,7 @@ public sealed class KiwoomTokenClientSpec
         var client = new KiwoomTokenClient(new HttpClient(handler), _settings);
         var e = await Assert.ThrowsAsync<TokenRequestException>(() => client.IssueAsync(CancellationToken.None));
         Assert.Equal(8001, e.ReturnCode);
-        Assert.Equal(FailureKind.Permanent, e.Kind);
+        Assert.Equal(FailureKind.Permanent, e.ToFailure().Kind);
         Assert.DoesNotContain(AppKey, e.Message);
     }
 
@@ -47,7 +45,7 @@ public sealed class KiwoomTokenClientSpec
         var client = new KiwoomTokenClient(new HttpClient(new StubHandler(_ => new HttpResponseMessage(HttpStatusCode.BadGateway))), _settings);
         var e = await Assert.ThrowsAsync<TokenRequestException>(() => client.IssueAsync(CancellationToken.None));
         Assert.Equal(502, e.HttpStatus);
-        Assert.Equal(FailureKind.Transient, e.Kind);
+        Assert.Equal(FailureKind.Transient, e.ToFailure().Kind);
     }
 
     [Fact]
@@ -55,7 +53,7 @@ public sealed class KiwoomTokenClientSpec
     {
         var client = new KiwoomTokenClient(new HttpClient(new StubHandler(_ => throw new InvalidOperationException("no request expected"))), ActorFeedSettings.Default);
         var e = await Assert.ThrowsAsync<TokenRequestException>(() => client.IssueAsync(CancellationToken.None));
-        Assert.Equal(FailureKind.Permanent, e.Kind);
+        Assert.Equal(FailureKind.Permanent, e.ToFailure().Kind);
         Assert.Contains("actorfeed.app-key", e.Message);
     }
 

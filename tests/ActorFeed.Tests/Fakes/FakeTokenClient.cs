@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using ActorFeed.Auth;
 
 namespace ActorFeed.Tests.Fakes;
 

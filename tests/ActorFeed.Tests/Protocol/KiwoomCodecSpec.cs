@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using ActorFeed.Messages;
-using ActorFeed.Protocol.Kiwoom;
 
 namespace ActorFeed.Tests.Protocol;
 
@@ -44,7 +43,7 @@ public sealed class KiwoomCodecSpec
         var ok = Assert.IsType<RegistrationReplyFrame>(Decode("""{"trnm":"REG","return_code":0,"return_msg":""}"""));
         Assert.True(ok.Success);
         var bad = Assert.IsType<RegistrationReplyFrame>(Decode("""{"trnm":"REMOVE","return_code":"1","return_msg":"실패"}"""));
-        Assert.Equal("REMOVE", bad.Trnm);
+        Assert.Equal(RegistrationKind.Remove, bad.Kind);
         Assert.False(bad.Success);
         Assert.Equal("실패", bad.ReturnMessage);
     }
@@ -173,11 +172,11 @@ public sealed class KiwoomCodecSpec
     {
         var items = new[] { new RegistrationItem("005930", "0B"), new RegistrationItem("000660", "0B") };
         Assert.Equal("""{"trnm":"REG","grp_no":"1","refresh":"1","data":[{"item":["005930","000660"],"type":["0B"]}]}""",
-            Encoding.UTF8.GetString(KiwoomEncoder.Registration(true, "1", "0B", items)));
+            Encoding.UTF8.GetString(KiwoomEncoder.Registration(RegistrationKind.Register, "1", "0B", items)));
         Assert.Equal("""{"trnm":"REMOVE","grp_no":"1","data":[{"item":["005930","000660"],"type":["0B"]}]}""",
-            Encoding.UTF8.GetString(KiwoomEncoder.Registration(false, "1", "0B", items)));
+            Encoding.UTF8.GetString(KiwoomEncoder.Registration(RegistrationKind.Remove, "1", "0B", items)));
         Assert.Equal("""{"trnm":"REG","grp_no":"7","refresh":"1","data":[{"item":[""],"type":["00"]}]}""",
-            Encoding.UTF8.GetString(KiwoomEncoder.Registration(true, "7", "00", [new RegistrationItem("", "00")])));
+            Encoding.UTF8.GetString(KiwoomEncoder.Registration(RegistrationKind.Register, "7", "00", [new RegistrationItem("", "00")])));
     }
 
     [Fact]
@@ -195,7 +194,7 @@ public sealed class KiwoomCodecSpec
     [Fact]
     public void Encoded_frames_must_be_valid_json()
     {
-        using var doc = JsonDocument.Parse(KiwoomEncoder.Registration(true, "1", "0B", [new RegistrationItem("005930_NX", "0B")]));
+        using var doc = JsonDocument.Parse(KiwoomEncoder.Registration(RegistrationKind.Register, "1", "0B", [new RegistrationItem("005930_NX", "0B")]));
         Assert.Equal("005930_NX", doc.RootElement.GetProperty("data")[0].GetProperty("item")[0].GetString());
     }
 

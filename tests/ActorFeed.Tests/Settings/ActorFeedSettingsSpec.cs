@@ -57,10 +57,10 @@ public sealed class ActorFeedSettingsSpec
     [Fact]
     public void Backoff_policy_must_grow_exponentially_cap_at_max_and_jitter_upwards()
     {
-        var p = new ActorFeed.Actors.BackoffPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, TimeSpan.FromMinutes(5));
-        Assert.Equal([1, 2, 4, 8, 16, 30, 30], Enumerable.Range(1, 7).Select(a => (int)p.DelayFor(a, ActorFeed.Actors.FailureKind.Transient, 0).TotalSeconds));
-        Assert.Equal(TimeSpan.FromSeconds(36), p.DelayFor(10, ActorFeed.Actors.FailureKind.Transient, 1));
-        Assert.Equal(TimeSpan.FromMinutes(5), p.DelayFor(1, ActorFeed.Actors.FailureKind.Permanent, 0.5));
-        Assert.Equal(TimeSpan.FromSeconds(30), p.DelayFor(1000, ActorFeed.Actors.FailureKind.Transient, 0));
+        var p = new BackoffPolicy(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, TimeSpan.FromMinutes(5));
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30], Enumerable.Range(1, 7).Select(a => (int)p.DelayFor(a, FailureKind.Transient, 0).TotalSeconds));
+        Assert.Equal(TimeSpan.FromSeconds(36), p.DelayFor(10, FailureKind.Transient, 1));
+        Assert.Equal(TimeSpan.FromMinutes(5), p.DelayFor(1, FailureKind.Permanent, 0.5));
+        Assert.Equal(TimeSpan.FromSeconds(30), p.DelayFor(1000, FailureKind.Transient, 0));
     }
 }

@@ -1,8 +1,0 @@
-namespace ActorFeed.Auth;
-
-/// <summary>The token REST endpoints. Failures throw <see cref="TokenRequestException"/>.</summary>
-public interface ITokenClient
-{
-    Task<TokenIssue> IssueAsync(CancellationToken cancellationToken);
-    Task RevokeAsync(string token, CancellationToken cancellationToken);
-}

@@ -1,0 +1,143 @@
+using Akka.Actor;
+using Akka.Event;
+using ActorFeed.Diagnostics;
+using ActorFeed.Kiwoom;
+using ActorFeed.Settings;
+using ActorFeed.Supervision;
+using ActorFeed.Token;
+using static ActorFeed.Connection.ConnectionProtocol;
+using static ActorFeed.Supervision.FeedFailureException;
+
+namespace ActorFeed.Connection;
+
+/// <summary>Frames, registrations and failures of the <see cref="ConnectionActor"/> state machine.</summary>
+internal sealed partial class ConnectionActor
+{
+    // ---------------------------------------------------------------- frames
+
+    /// <summary>Every frame but REAL (the receive loop delivers those itself).</summary>
+    private void OnFrame(FrameReceived f)
+    {
+        switch (f.Frame)
+        {
+            case PingFrame:
+                _socket.Send(f.Data); // echo the same bytes back, JSON or bare text
+                break;
+            case RegistrationReplyFrame reply:
+                OnRegistrationReply(reply);
+                break;
+            case SystemFrame { IsDuplicateSession: true } sys:
+                throw Fail(Causes.DuplicateSession, FailureKind.Permanent, $"SYSTEM {sys.Code}: {sys.Message}");
+            case SystemFrame sys:
+                _log.Info("Server notice {SystemCode}: {SystemMessage}", sys.Code, sys.Message);
+                break;
+            case LoginReplyFrame login:
+                _log.Warning("Unexpected LOGIN reply while online (return_code {ReturnCode})", login.ReturnCode);
+                break;
+            case UnknownFrame unknown:
+                FeedMetrics.DecodeErrors.Add(1, _metricTag, new("kind", "unknown"));
+                _log.Warning("Ignored a frame of unknown trnm {Trnm}", unknown.Trnm);
+                break;
+            case MalformedFrame bad:
+                FeedMetrics.DecodeErrors.Add(1, _metricTag, new("kind", "malformed"));
+                _log.Warning("Ignored a malformed frame ({Reason}), {Length} bytes", bad.Reason, f.Data.Length);
+                break;
+        }
+    }
+
+    private void CheckIdle()
+    {
+        if (_socket.TakeFrameSeen())
+        {
+            _silentChecks = 0;
+            return;
+        }
+        if (++_silentChecks >= 2)
+            throw Fail(Causes.KeepAliveTimeout, FailureKind.Transient, $"no frame received for {_settings.IdleTimeout} (idle watchdog)");
+    }
+
+    // ---------------------------------------------------------------- REG / REMOVE
+
+    private void Enqueue(RegistrationKind kind, IReadOnlyList<RegistrationItem> items)
+    {
+        _registrations.Enqueue(kind, items);
+        SendNextRequest();
+    }
+
+    private void SendNextRequest()
+    {
+        if (_pacing || _registrations.Next() is not { } request) return;
+        _socket.Send(KiwoomEncoder.Registration(request.Kind, _settings.SubscriptionGroup, request.Items[0].Type, request.Items));
+        Timers.StartSingleTimer(RequestTimedOut.Instance, RequestTimedOut.Instance, _settings.RequestTimeout);
+    }
+
+    private void OnRegistrationReply(RegistrationReplyFrame reply)
+    {
+        switch (_registrations.Complete(reply))
+        {
+            case RegistrationOutcome.Unexpected:
+                _log.Warning("Unexpected {Trnm} reply (return_code {ReturnCode}) with no such request in flight", reply.Kind.Trnm(), reply.ReturnCode);
+                return;
+            case RegistrationOutcome.Accepted { Request.Kind: RegistrationKind.Register } accepted:
+                _feed.Tell(new ItemsConfirmed(accepted.Request.Items));
+                break;
+            case RegistrationOutcome.RemoveRejected rejected:
+                _log.Warning("REMOVE of {Count} item(s) rejected: {ReturnCode} {ReturnMessage}", rejected.Request.Items.Count, reply.ReturnCode, reply.ReturnMessage);
+                break;
+            case RegistrationOutcome.ItemRejected rejected:
+                var reason = $"server rejected REG of {rejected.Item}: return_code {reply.ReturnCode} {reply.ReturnMessage}".TrimEnd();
+                _log.Warning("Subscription rejected: {Reason}", reason);
+                _feed.Tell(new ItemRejected(rejected.Item, reason));
+                break;
+        }
+        Timers.Cancel(RequestTimedOut.Instance);
+        if (_settings.ReplayBatchInterval > TimeSpan.Zero && _registrations.HasWaiting)
+        {
+            _pacing = true;
+            Timers.StartSingleTimer(PaceElapsed.Instance, PaceElapsed.Instance, _settings.ReplayBatchInterval);
+        }
+        SendNextRequest();
+        if (_closeRequester is not null) CloseWhenDrained();
+    }
+
+    private void CloseWhenDrained()
+    {
+        if (_registrations.IsDrained) _socket.Close();
+    }
+
+    private void FinishClose()
+    {
+        _log.Info("Connection closed gracefully");
+        _closeRequester?.Tell(Closed.Instance);
+        _closeRequester = null;
+        Context.Stop(Self);
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    private FeedFailureException LoginFailed(LoginReplyFrame reply)
+    {
+        var detail = $"LOGIN returned {reply.ReturnCode}: {reply.ReturnMessage}";
+        if (!reply.TokenRejected) return Fail(Causes.LoginRejected, FailureKind.Transient, detail);
+        _tokens.Tell(new TokenProtocol.InvalidateToken(_token!));
+        return Fail(Causes.TokenRejected, FailureKind.Transient, detail);
+    }
+
+    private FeedFailureException Fail(string cause, FailureKind kind, string detail)
+    {
+        FeedMetrics.Disconnects.Add(1, _metricTag, new("cause", cause));
+        var text = Redact.Scrub(detail, _token, _settings.AppKey, _settings.SecretKey);
+        return new FeedFailureException(cause, kind, text);
+    }
+
+    private FeedFailureException Classify(Exception error)
+    {
+        var keepalive = error is OperationCanceledException or TimeoutException
+            || error.InnerException is TimeoutException
+            || error.Message.Contains("keep-alive", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("keepalive", StringComparison.OrdinalIgnoreCase);
+        var cause = keepalive ? Causes.KeepAliveTimeout : Causes.ConnectionLost;
+        var detail = error.InnerException is { } inner ? $"{error.GetType().Name}: {error.Message} ({inner.Message})" : $"{error.GetType().Name}: {error.Message}";
+        return Fail(cause, FailureKind.Transient, detail);
+    }
+}

@@ -1,0 +1,201 @@
+using Akka.Actor;
+using Akka.Event;
+using ActorFeed.Diagnostics;
+using ActorFeed.Kiwoom;
+using ActorFeed.Messages;
+using ActorFeed.Settings;
+using ActorFeed.Supervision;
+using ActorFeed.Token;
+using ActorFeed.Transport;
+using static ActorFeed.Connection.ConnectionProtocol;
+using static ActorFeed.Supervision.FeedFailureException;
+
+namespace ActorFeed.Connection;
+
+/// <summary>
+/// One WebSocket session, as a state machine: <c>Authenticating</c> (waits for a token) → <c>Connecting</c>
+/// (socket open, connect timeout) → <c>LoggingIn</c> (LOGIN, login timeout) → <c>Online</c> (PING echo, idle
+/// watchdog, REG/REMOVE through the <see cref="RegistrationQueue"/>) → <c>Closing</c> (graceful).
+/// The socket's receive and send loops (<see cref="SocketLoops"/>) talk to it by message; REAL ticks go from the
+/// receive loop straight to subscribers and never pass through here.
+/// Every link failure is thrown: the parent <see cref="RestartSupervisor"/> restarts a fresh instance after a
+/// backoff. The connection holds no desired state: the FeedSupervisor replays it on every <see cref="ConnectionUp"/>.
+/// This file is the state machine; frames, registrations and failures are in <c>ConnectionActor.Handlers.cs</c>.
+/// </summary>
+internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
+{
+    private readonly ActorFeedSettings _settings;
+    private readonly ITransportFactory _transports;
+    private readonly IActorRef _tokens;
+    private readonly IActorRef _feed;
+    private readonly KeyValuePair<string, object?> _metricTag;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SocketLoops _socket;
+    private readonly RegistrationQueue _registrations;
+    private string? _token;
+    private int _silentChecks;
+    private bool _pacing;
+    private IActorRef? _closeRequester;
+
+    public ConnectionActor(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag)
+    {
+        _settings = settings;
+        _transports = transports;
+        _tokens = tokens;
+        _feed = feed;
+        _metricTag = new("feed", metricTag);
+        _socket = new SocketLoops(_metricTag);
+        _registrations = new RegistrationQueue(settings.MaxItemsPerRequest);
+    }
+
+    public static Props Props(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => Authenticating();
+
+    protected override void PostStop() => _socket.Dispose();
+
+    private void Authenticating()
+    {
+        _feed.Tell(new ConnectionPhase(FeedState.Authenticating));
+        _tokens.Tell(TokenProtocol.GetToken.Instance);
+        // A token actor that fails forgets who was waiting: ask again (a local message, no server traffic)
+        // every token.backoff-min until a token arrives.
+        Timers.StartPeriodicTimer(AskToken.Instance, AskToken.Instance, _settings.TokenBackoffMin);
+        Become(() =>
+        {
+            Receive<AskToken>(_ => _tokens.Tell(TokenProtocol.GetToken.Instance));
+            Receive<TokenIssue>(issue =>
+            {
+                Timers.Cancel(AskToken.Instance);
+                _token = issue.Token;
+                Connecting();
+            });
+            Common();
+        });
+    }
+
+    private void Connecting()
+    {
+        _feed.Tell(new ConnectionPhase(FeedState.Connecting));
+        FeedMetrics.ConnectionAttempts.Add(1, _metricTag);
+        var transport = _transports.Create();
+        Timers.StartSingleTimer(ConnectTimedOut.Instance, ConnectTimedOut.Instance, _settings.ConnectTimeout);
+        _socket.ConnectAsync(transport, _settings.WebSocketUrl)
+            .PipeTo(Self, success: () => Opened.Instance, failure: e => new LinkFailed(e));
+        Become(() =>
+        {
+            Receive<Opened>(_ =>
+            {
+                Timers.Cancel(ConnectTimedOut.Instance);
+                _socket.Start(Self);
+                LoggingIn();
+                _socket.Send(KiwoomEncoder.Login(_token!));
+            });
+            Receive<ConnectTimedOut>(_ => throw Fail(Causes.ConnectTimeout, FailureKind.Transient,
+                $"socket to {_settings.WebSocketUrl} not open within {_settings.ConnectTimeout}"));
+            Common();
+        });
+    }
+
+    private void LoggingIn()
+    {
+        Timers.StartSingleTimer(LoginTimedOut.Instance, LoginTimedOut.Instance, _settings.LoginTimeout);
+        Become(() =>
+        {
+            Receive<FrameReceived>(f =>
+            {
+                if (f.Frame is not LoginReplyFrame reply)
+                {
+                    OnFrame(f);
+                    return;
+                }
+                if (!reply.Success) throw LoginFailed(reply);
+                Timers.Cancel(LoginTimedOut.Instance);
+                Online();
+            });
+            Receive<LoginTimedOut>(_ => throw Fail(Causes.LoginTimeout, FailureKind.Transient, $"no LOGIN reply within {_settings.LoginTimeout}"));
+            Common();
+        });
+    }
+
+    private void Online()
+    {
+        Timers.StartPeriodicTimer(IdleCheck.Instance, IdleCheck.Instance, _settings.IdleTimeout / 2);
+        if (_settings.BackoffResetAfter > TimeSpan.Zero)
+            Timers.StartSingleTimer(Stable.Instance, Stable.Instance, _settings.BackoffResetAfter);
+        else
+            Context.Parent.Tell(BackoffReset.Instance);
+        _log.Info("Connected to {Url}", _settings.WebSocketUrl);
+        _feed.Tell(new ConnectionUp(DateTimeOffset.UtcNow));
+        Become(() =>
+        {
+            Receive<FrameReceived>(OnFrame);
+            Receive<IdleCheck>(_ => CheckIdle());
+            Receive<Stable>(_ => Context.Parent.Tell(BackoffReset.Instance));
+            Receive<RegisterItems>(m =>
+            {
+                foreach (var (code, route) in m.Routes) _socket.Routes[code] = route;
+                Enqueue(RegistrationKind.Register, m.Items);
+            });
+            Receive<UnregisterItems>(m =>
+            {
+                foreach (var code in m.ForgetCodes) _socket.Routes.TryRemove(code, out _);
+                Enqueue(RegistrationKind.Remove, m.Items);
+            });
+            Receive<CloseGracefully>(m =>
+            {
+                _closeRequester = Sender;
+                Timers.StartSingleTimer(CloseTimedOut.Instance, CloseTimedOut.Instance, _settings.ShutdownTimeout);
+                Enqueue(RegistrationKind.Remove, m.Items);
+                Closing();
+            });
+            Requests();
+            Common();
+        });
+    }
+
+    private void Closing()
+    {
+        Become(() =>
+        {
+            Receive<FrameReceived>(OnFrame);
+            Receive<IdleCheck>(_ => { });
+            Receive<RegisterItems>(_ => { });
+            Receive<UnregisterItems>(_ => { });
+            Receive<CloseDone>(_ => FinishClose());
+            Receive<CloseTimedOut>(_ => FinishClose());
+            Receive<LinkClosed>(_ => FinishClose());
+            Receive<LinkFailed>(_ => FinishClose());
+            Requests();
+        });
+        CloseWhenDrained();
+    }
+
+    /// <summary>Handlers every state shares: a broken link is thrown to the supervisor.</summary>
+    private void Common()
+    {
+        Receive<LinkFailed>(m => throw Classify(m.Error));
+        Receive<LinkClosed>(m => throw Fail(Causes.ServerClosed, FailureKind.Transient,
+            $"close status {(int?)m.Status} {m.Status} '{m.Description}'"));
+        Receive<CloseGracefully>(_ =>
+        {
+            Sender.Tell(Closed.Instance);
+            Context.Stop(Self);
+        });
+    }
+
+    /// <summary>REG / REMOVE timeouts and pacing (Online and Closing).</summary>
+    private void Requests()
+    {
+        Receive<RequestTimedOut>(_ => throw Fail(Causes.RequestTimeout, FailureKind.Transient,
+            $"no reply to {_registrations.InFlight} within {_settings.RequestTimeout}"));
+        Receive<PaceElapsed>(_ =>
+        {
+            _pacing = false;
+            SendNextRequest();
+        });
+    }
+}

@@ -1,0 +1,37 @@
+using Akka.Actor;
+using ActorFeed.Messages;
+using ActorFeed.Kiwoom;
+using ActorFeed.Subscriptions;
+
+namespace ActorFeed.Connection;
+
+/// <summary>Messages between the FeedSupervisor and the ConnectionActor.</summary>
+internal static class ConnectionProtocol
+{
+    /// <summary>Connection to feed: logged in. The sender is the connection to talk to until it dies.</summary>
+    public sealed record ConnectionUp(DateTimeOffset At);
+
+    /// <summary>Connection to feed: where it is before <see cref="ConnectionUp"/>.</summary>
+    public sealed record ConnectionPhase(FeedState State);
+
+    /// <summary>Feed to connection: REG these items; ticks of each code go to its route.</summary>
+    public sealed record RegisterItems(IReadOnlyList<RegistrationItem> Items, IReadOnlyDictionary<string, TickRoute> Routes);
+
+    /// <summary>Feed to connection: REMOVE these items; forget the routes of <paramref name="ForgetCodes"/>.</summary>
+    public sealed record UnregisterItems(IReadOnlyList<RegistrationItem> Items, IReadOnlyList<string> ForgetCodes);
+
+    /// <summary>Connection to feed: the server accepted a REG of these items.</summary>
+    public sealed record ItemsConfirmed(IReadOnlyList<RegistrationItem> Items);
+
+    /// <summary>Connection to feed: the server rejected this single item.</summary>
+    public sealed record ItemRejected(RegistrationItem Item, string Reason);
+
+    /// <summary>Feed to connection: REMOVE these items, close with 1000, then stop. Answered with <see cref="Closed"/>.</summary>
+    public sealed record CloseGracefully(IReadOnlyList<RegistrationItem> Items);
+
+    public sealed class Closed
+    {
+        public static readonly Closed Instance = new();
+        private Closed() { }
+    }
+}

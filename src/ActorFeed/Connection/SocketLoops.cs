@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Akka.Actor;
+using ActorFeed.Diagnostics;
+using ActorFeed.Kiwoom;
+using ActorFeed.Subscriptions;
+using ActorFeed.Transport;
+using static ActorFeed.Connection.ConnectionActor;
+
+namespace ActorFeed.Connection;
+
+/// <summary>
+/// The socket side of one <see cref="ConnectionActor"/>: a receive loop that is always pending (so ClientWebSocket's
+/// pong timeout works) and a send loop that writes frames in order. The receive loop decodes every frame; REAL ticks
+/// it delivers itself, straight from the socket's thread to the subscribers through each code's
+/// <see cref="TickRoute"/> (the actor writes <see cref="Routes"/>, the loop reads it), and every other frame it hands
+/// to the actor as <see cref="FrameReceived"/>: no actor hop on the tick path. The loops share nothing else with the
+/// actor but the "a frame arrived" flag of the idle watchdog.
+/// </summary>
+internal sealed class SocketLoops(KeyValuePair<string, object?> metricTag) : IDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Channel<byte[]?> _outbox = Channel.CreateUnbounded<byte[]?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly KiwoomDecoder _decoder = new();
+    private IFeedTransport? _transport;
+    private int _frameSeen;
+
+    /// <summary>Where the ticks of each code go ("" for the per-account types).</summary>
+    public ConcurrentDictionary<string, TickRoute> Routes { get; } = new(StringComparer.Ordinal);
+
+    public Task ConnectAsync(IFeedTransport transport, Uri url)
+    {
+        _transport = transport;
+        return transport.ConnectAsync(url, _cts.Token);
+    }
+
+    /// <summary>Starts both loops; they report to <paramref name="actor"/>.</summary>
+    public void Start(IActorRef actor)
+    {
+        var transport = _transport!;
+        _ = Task.Run(() => ReceiveLoop(transport, actor, _cts.Token), CancellationToken.None);
+        _ = Task.Run(() => SendLoop(transport, actor, _cts.Token), CancellationToken.None);
+    }
+
+    /// <summary>Queues one text frame for the send loop.</summary>
+    public void Send(byte[] frame) => _outbox.Writer.TryWrite(frame);
+
+    /// <summary>Queues a close (1000) after the frames already queued; the actor hears <see cref="CloseDone"/>.</summary>
+    public void Close() => _outbox.Writer.TryWrite(null);
+
+    /// <summary>True when a frame arrived since the last call (the idle watchdog's check).</summary>
+    public bool TakeFrameSeen() => Interlocked.Exchange(ref _frameSeen, 0) == 1;
+
+    /// <summary>Stops both loops and drops the link at once.</summary>
+    public void Dispose()
+    {
+        _cts.Cancel();
+        _outbox.Writer.TryComplete();
+        if (_transport is { } t)
+        {
+            t.Abort();
+            _ = t.DisposeAsync().AsTask();
+        }
+    }
+
+    private async Task ReceiveLoop(IFeedTransport transport, IActorRef actor, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                var message = await transport.ReceiveAsync(ct).ConfigureAwait(false);
+                if (message.IsClose)
+                {
+                    actor.Tell(new LinkClosed(message.CloseStatus!.Value, message.CloseDescription));
+                    return;
+                }
+                var frame = _decoder.Decode(message.Data, DateTimeOffset.UtcNow);
+                Volatile.Write(ref _frameSeen, 1);
+                if (frame is RealFrame real) Deliver(real);
+                else actor.Tell(new FrameReceived(frame, message.Data));
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            actor.Tell(new LinkFailed(e));
+        }
+        catch
+        {
+            // the actor stopped and cancelled the loop
+        }
+    }
+
+    private void Deliver(RealFrame real)
+    {
+        FeedMetrics.Ticks.Add(real.Ticks.Count, metricTag);
+        var now = Environment.TickCount64;
+        foreach (var tick in real.Ticks)
+        {
+            var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
+            if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now);    // else: not registered (any more), dropped
+        }
+    }
+
+    private async Task SendLoop(IFeedTransport transport, IActorRef actor, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var data in _outbox.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                if (data is not null)
+                {
+                    await transport.SendAsync(data, ct).ConfigureAwait(false);
+                    continue;
+                }
+                await transport.CloseAsync(WebSocketCloseStatus.NormalClosure, "client shutdown", ct).ConfigureAwait(false);
+                actor.Tell(CloseDone.Instance);
+                return;
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            actor.Tell(new LinkFailed(e));
+        }
+        catch
+        {
+            // the actor stopped and cancelled the loop
+        }
+    }
+}

@@ -1,0 +1,229 @@
+using System.Text;
+using System.Text.Json;
+using ActorFeed.Messages;
+
+namespace ActorFeed.Kiwoom;
+
+/// <summary>
+/// Decodes server frames straight from the received UTF-8 bytes with <see cref="Utf8JsonReader"/>, in one pass,
+/// without a DOM. Field ids, types, names and codes are interned per decoder, and REAL values stay ranges of the
+/// frame's bytes (see <see cref="FieldValues"/>), so a steady stream of ticks allocates a few small objects per
+/// entry. Not thread-safe: one decoder per connection.
+/// </summary>
+internal sealed class KiwoomDecoder
+{
+    private const int MaxInterned = 50_000;
+    private static readonly byte[] BarePing = "PING"u8.ToArray();
+    private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public KiwoomDecoder() => _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Decodes one complete text frame (copied: ticks keep ranges of their frame's bytes).</summary>
+    public KiwoomFrame Decode(ReadOnlySpan<byte> utf8, DateTimeOffset receivedAt) => Decode(utf8.ToArray(), receivedAt);
+
+    /// <summary>
+    /// Decodes one complete text frame. Never throws: bad input becomes <see cref="MalformedFrame"/>. The ticks of a
+    /// REAL frame read their values from <paramref name="frame"/>: it must not be changed afterwards.
+    /// </summary>
+    public KiwoomFrame Decode(byte[] frame, DateTimeOffset receivedAt)
+    {
+        var all = frame.AsSpan();
+        var trimmed = all.TrimStart(" \r\n\t"u8);
+        var offset = all.Length - trimmed.Length;
+        trimmed = trimmed.TrimEnd(" \r\n\t"u8);
+        if (trimmed.SequenceEqual(BarePing)) return PingFrame.Instance;
+        if (trimmed.IsEmpty) return new MalformedFrame("empty frame");
+        try
+        {
+            _source = frame;
+            _sourceOffset = offset;
+            return DecodeJson(trimmed, receivedAt);
+        }
+        catch (JsonException e)
+        {
+            return new MalformedFrame($"invalid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            return new MalformedFrame($"unexpected JSON shape: {e.Message}");
+        }
+        catch (FormatException e)
+        {
+            return new MalformedFrame($"bad value: {e.Message}");
+        }
+        finally
+        {
+            _source = null;
+        }
+    }
+
+    private byte[]? _source;
+    private int _sourceOffset;
+
+    private KiwoomFrame DecodeJson(ReadOnlySpan<byte> utf8, DateTimeOffset receivedAt)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 8 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            return new MalformedFrame("frame is not a JSON object");
+
+        string? trnm = null, returnMsg = null, code = null, message = null;
+        int? returnCode = null;
+        List<Tick>? ticks = null;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("trnm"u8)) { reader.Read(); trnm = Intern(ref reader); }
+            else if (reader.ValueTextEquals("return_code"u8)) { reader.Read(); returnCode = ReadInt(ref reader); }
+            else if (reader.ValueTextEquals("return_msg"u8)) { reader.Read(); returnMsg = ReadText(ref reader); }
+            else if (reader.ValueTextEquals("code"u8)) { reader.Read(); code = ReadText(ref reader); }
+            else if (reader.ValueTextEquals("message"u8)) { reader.Read(); message = ReadText(ref reader); }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartArray) ticks = ReadEntries(ref reader, receivedAt);
+                else reader.Skip();
+            }
+            else { reader.Read(); reader.Skip(); }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject) return new MalformedFrame("truncated JSON object");
+
+        switch (trnm)
+        {
+            case null: return new MalformedFrame("frame has no trnm");
+            case "PING": return PingFrame.Instance;
+            case "LOGIN":
+                return returnCode is { } lc ? new LoginReplyFrame(lc, returnMsg ?? "") : new MalformedFrame("LOGIN reply without return_code");
+            case "REG":
+            case "REMOVE":
+                return returnCode is { } rc ? new RegistrationReplyFrame(trnm == "REG" ? RegistrationKind.Register : RegistrationKind.Remove, rc, returnMsg ?? "") : new MalformedFrame($"{trnm} reply without return_code");
+            case "REAL":
+                return ticks is { Count: > 0 } ? new RealFrame(ticks) : new MalformedFrame("REAL frame without entries");
+            case "SYSTEM":
+                return new SystemFrame(code ?? "", message ?? returnMsg ?? "");
+            default:
+                return new UnknownFrame(trnm);
+        }
+    }
+
+    private List<Tick> ReadEntries(ref Utf8JsonReader reader, DateTimeOffset receivedAt)
+    {
+        var ticks = new List<Tick>(4);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException("REAL entry is not an object");
+            string? type = null, name = null, item = null;
+            FieldValues? values = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8)) { reader.Read(); type = Intern(ref reader); }
+                else if (reader.ValueTextEquals("name"u8)) { reader.Read(); name = Intern(ref reader); }
+                else if (reader.ValueTextEquals("item"u8)) { reader.Read(); item = Intern(ref reader); }
+                else if (reader.ValueTextEquals("values"u8)) { reader.Read(); values = ReadValues(ref reader); }
+                else { reader.Read(); reader.Skip(); }
+            }
+            if (type is null || values is null) throw new InvalidOperationException("REAL entry without type or values");
+            ticks.Add(new Tick(item ?? "", type, name ?? "", values, receivedAt));
+        }
+        return ticks;
+    }
+
+    private readonly List<string> _keyBuffer = new(32);
+    private readonly List<int> _rangeBuffer = new(64);
+    private readonly List<string?> _presetBuffer = new(32);
+    private readonly string[]?[] _layouts = new string[4][];   // recent field-id arrays, shared by entries alike
+    private int _nextLayout;
+
+    private FieldValues ReadValues(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException("values is not an object");
+        _keyBuffer.Clear();
+        _rangeBuffer.Clear();
+        _presetBuffer.Clear();
+        var anyPreset = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = Intern(ref reader);
+            reader.Read();
+            int start = -1, length = 0;
+            string? preset = null;
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number && !reader.ValueIsEscaped && !reader.HasValueSequence)
+            {
+                start = _sourceOffset + (int)reader.TokenStartIndex + (reader.TokenType == JsonTokenType.String ? 1 : 0);
+                length = reader.ValueSpan.Length;
+            }
+            else
+            {
+                preset = ReadText(ref reader) ?? "";
+                anyPreset = true;
+            }
+            var existing = _keyBuffer.IndexOf(key);
+            if (existing >= 0)                                        // a repeated field: the last one wins
+            {
+                _rangeBuffer[2 * existing] = start;
+                _rangeBuffer[2 * existing + 1] = length;
+                _presetBuffer[existing] = preset;
+            }
+            else
+            {
+                _keyBuffer.Add(key);
+                _rangeBuffer.Add(start);
+                _rangeBuffer.Add(length);
+                _presetBuffer.Add(preset);
+            }
+        }
+        return new FieldValues(Layout(), _source!, _rangeBuffer.ToArray(), anyPreset ? _presetBuffer.ToArray() : null);
+    }
+
+    /// <summary>The field ids just read, as an array shared with earlier entries of the same layout.</summary>
+    private string[] Layout()
+    {
+        foreach (var layout in _layouts)
+        {
+            if (layout is null || layout.Length != _keyBuffer.Count) continue;
+            var same = true;
+            for (var i = 0; i < layout.Length && same; i++) same = ReferenceEquals(layout[i], _keyBuffer[i]);
+            if (same) return layout;
+        }
+        var keys = _keyBuffer.ToArray();
+        _layouts[_nextLayout] = keys;
+        _nextLayout = (_nextLayout + 1) % _layouts.Length;
+        return keys;
+    }
+
+    private static int? ReadInt(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.Number => reader.GetInt32(),
+        JsonTokenType.String => int.TryParse(reader.GetString(), out var n) ? n : throw new FormatException("return_code is not a number"),
+        JsonTokenType.Null => null,
+        _ => throw new FormatException($"return_code is a {reader.TokenType}"),
+    };
+
+    private static string? ReadText(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String: return reader.GetString();
+            case JsonTokenType.Number: return Encoding.UTF8.GetString(reader.ValueSpan);
+            case JsonTokenType.Null: return null;
+            case JsonTokenType.True: return "true";
+            case JsonTokenType.False: return "false";
+            default: reader.Skip(); return null;
+        }
+    }
+
+    /// <summary>Reads a short string token (property name or string value) through the intern pool.</summary>
+    private string Intern(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
+            throw new InvalidOperationException($"expected a string, got {reader.TokenType}");
+        if (reader.HasValueSequence || reader.ValueIsEscaped || reader.ValueSpan.Length > 64)
+            return reader.GetString()!;
+        Span<char> chars = stackalloc char[64];
+        var n = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
+        if (_lookup.TryGetValue(chars[..n], out var s)) return s;
+        s = new string(chars[..n]);
+        if (_pool.Count < MaxInterned) _pool[s] = s;
+        return s;
+    }
+}

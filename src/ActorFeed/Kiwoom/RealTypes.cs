@@ -1,0 +1,25 @@
+namespace ActorFeed.Kiwoom;
+
+/// <summary>Kiwoom real-time type codes (case matters: "0g" is not "0G").</summary>
+public static class RealTypes
+{
+    public const string OrderFill = "00";
+    public const string Balance = "04";
+    public const string StockTrade = "0B";
+    public const string OrderBook = "0D";
+
+    /// <summary>Every type the server knows, with its Korean name.</summary>
+    public static IReadOnlyDictionary<string, string> Names { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["00"] = "주문체결", ["04"] = "잔고", ["0A"] = "주식기세", ["0B"] = "주식체결", ["0C"] = "주식우선호가",
+        ["0D"] = "주식호가잔량", ["0E"] = "주식시간외호가", ["0F"] = "주식당일거래원", ["0G"] = "ETF NAV",
+        ["0H"] = "주식예상체결", ["0I"] = "국제금환산가격", ["0J"] = "업종지수", ["0U"] = "업종등락",
+        ["0g"] = "주식종목정보", ["0m"] = "ELW 이론가", ["0s"] = "장시작시간", ["0u"] = "ELW 지표",
+        ["0w"] = "종목프로그램매매", ["1h"] = "VI발동/해제",
+    };
+
+    public static bool IsKnown(string? type) => type is not null && Names.ContainsKey(type);
+
+    /// <summary>Types 00 (order fills) and 04 (balance) are per account: their item is "".</summary>
+    public static bool IsAccountType(string? type) => type is OrderFill or Balance;
+}

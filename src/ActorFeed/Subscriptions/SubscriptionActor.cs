@@ -1,0 +1,124 @@
+using Akka.Actor;
+using ActorFeed.Diagnostics;
+using ActorFeed.Messages;
+using static ActorFeed.Subscriptions.SubscriptionProtocol;
+
+namespace ActorFeed.Subscriptions;
+
+/// <summary>
+/// The desired state of one instrument code: which types, and who subscribed to each (ref-counted; subscribers
+/// are death-watched). Tells the feed when a type gains its first subscriber (REG) or loses its last (REMOVE),
+/// publishes who gets the ticks to its <see cref="TickRoute"/> (the connection delivers them from there), and
+/// reports <see cref="Idle"/> when nothing is left so that the feed can stop it.
+/// </summary>
+internal sealed class SubscriptionActor : ReceiveActor
+{
+    private readonly string _code;
+    private readonly string _metricTag;
+    private readonly TickRoute _route;
+    private readonly Dictionary<string, HashSet<IActorRef>> _subscribers = new(StringComparer.Ordinal);
+    private readonly List<string> _confirmed = new(1);   // a code has one or two types: a list is smaller than a set
+    private long _handled;
+
+    public SubscriptionActor(string code, string metricTag, TickRoute route)
+    {
+        _code = code;
+        _metricTag = metricTag;
+        _route = route;
+        Receive<Subscribe>(OnSubscribe);
+        Receive<Unsubscribe>(OnUnsubscribe);
+        Receive<Terminated>(t => OnSubscriberGone(t.ActorRef));
+        Receive<TypeConfirmed>(OnConfirmed);
+        Receive<TypeRejected>(OnRejected);
+    }
+
+    public static Props Props(string code, string metricTag, TickRoute route) => Akka.Actor.Props.Create<SubscriptionActor>(code, metricTag, route)   // no expression tree: 10,000s are made
+            .WithMailbox(CompactMailbox.ConfigPath);
+
+    protected override void PreStart() => _route.LastTick = FeedMetrics.TrackStaleness(_metricTag, _code);
+
+    protected override void PostStop()
+    {
+        _subscribers.Clear();
+        _route.Publish(_subscribers, Self);
+        FeedMetrics.UntrackStaleness(_metricTag, _code);
+    }
+
+    /// <summary>Makes the current subscriber sets the ones ticks go to. Called before any reply about a change.</summary>
+    private void Publish() => _route.Publish(_subscribers, Self);
+
+    private void OnSubscribe(Subscribe m)
+    {
+        _handled++;
+        var subscriber = m.Subscriber ?? Sender;
+        if (!_subscribers.TryGetValue(m.Type, out var set))
+        {
+            _subscribers[m.Type] = set = [];
+            Context.Parent.Tell(new TypeWanted(_code, m.Type));
+        }
+        if (set.Add(subscriber))
+        {
+            if (!IsSubscribedElsewhere(subscriber, m.Type)) Context.Watch(subscriber);
+            Publish();
+        }
+        if (_confirmed.Contains(m.Type)) subscriber.Tell(new SubscriptionConfirmed(_code, m.Type));
+    }
+
+    private void OnUnsubscribe(Unsubscribe m)
+    {
+        _handled++;
+        var subscriber = m.Subscriber ?? Sender;
+        Remove(subscriber, m.Type);
+        Publish();
+        if (!IsSubscribedElsewhere(subscriber, null)) Context.Unwatch(subscriber);
+        subscriber.Tell(new SubscriptionRemoved(_code, m.Type));
+        ReportIfIdle();
+    }
+
+    private void OnSubscriberGone(IActorRef subscriber)
+    {
+        foreach (var type in _subscribers.Keys.ToList()) Remove(subscriber, type);
+        Publish();
+        ReportIfIdle();
+    }
+
+    private void OnConfirmed(TypeConfirmed m)
+    {
+        if (!_subscribers.TryGetValue(m.Type, out var set) || _confirmed.Contains(m.Type)) return; // replays confirm silently
+        _confirmed.Add(m.Type);
+        foreach (var s in set) s.Tell(new SubscriptionConfirmed(_code, m.Type));
+    }
+
+    private void OnRejected(TypeRejected m)
+    {
+        if (!_subscribers.Remove(m.Type, out var set)) return;
+        _confirmed.Remove(m.Type);
+        Publish();
+        foreach (var s in set)
+        {
+            s.Tell(new SubscriptionRejected(_code, m.Type, m.Reason));
+            if (!IsSubscribedElsewhere(s, null)) Context.Unwatch(s);
+        }
+        ReportIfIdle();
+    }
+
+    private void Remove(IActorRef subscriber, string type)
+    {
+        if (!_subscribers.TryGetValue(type, out var set) || !set.Remove(subscriber) || set.Count > 0) return;
+        _subscribers.Remove(type);
+        _confirmed.Remove(type);
+        Context.Parent.Tell(new TypeUnwanted(_code, type));
+    }
+
+    private bool IsSubscribedElsewhere(IActorRef subscriber, string? exceptType)
+    {
+        foreach (var (type, set) in _subscribers)
+            if (type != exceptType && set.Contains(subscriber)) return true;
+        return false;
+    }
+
+    private void ReportIfIdle()
+    {
+        if (_subscribers.Count == 0) Context.Parent.Tell(new Idle(_code, _handled));
+    }
+}

@@ -1,0 +1,6 @@
+// The engine's namespaces, for specs that reach internals (InternalsVisibleTo).
+global using ActorFeed.Connection;
+global using ActorFeed.Kiwoom;
+global using ActorFeed.Subscriptions;
+global using ActorFeed.Supervision;
+global using ActorFeed.Token;

@@ -36,7 +36,8 @@ public sealed class ActorFeedHealthCheck(IRequiredActor<ActorFeedActor> feed, IO
         if (status.Cause is not null) data["cause"] = status.Cause;
         if (status.State == FeedState.Connected) return HealthCheckResult.Healthy("connected", data);
         if (status.IsPermanentFailure) return HealthCheckResult.Unhealthy($"permanent failure: {status.Cause}", data: data);
-        var down = (time ?? TimeProvider.System).GetUtcNow() - (status.DownSince ?? DateTimeOffset.UtcNow);
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        var down = now - (status.DownSince ?? now);
         return down >= options.Value.UnhealthyAfter
             ? HealthCheckResult.Unhealthy($"down for {down:g}: {status.Cause ?? status.State.ToString()}", data: data)
             : HealthCheckResult.Degraded($"{status.State}{(status.Cause is null ? "" : ": " + status.Cause)}", data: data);

@@ -31,7 +31,7 @@ internal sealed class FeedSupervisor : ReceiveActor
     private IActorRef _tokens = ActorRefs.Nobody;
     private IActorRef _connectionSupervisor = ActorRefs.Nobody;
     private IActorRef? _connection;
-    private FeedStatus _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false, DateTimeOffset.UtcNow);
+    private FeedStatus _status;
     private DateTimeOffset? _lostAt;
     private readonly HashSet<string> _stoppingNames = new(StringComparer.Ordinal);
     private int _incarnation;
@@ -41,6 +41,7 @@ internal sealed class FeedSupervisor : ReceiveActor
     {
         _settings = settings;
         _deps = deps;
+        _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false, deps.Time.GetUtcNow());
 
         Receive<Subscribe>(OnSubscribe);
         Receive<Unsubscribe>(OnUnsubscribe);
@@ -215,7 +216,7 @@ internal sealed class FeedSupervisor : ReceiveActor
                 state.Requested = false;
                 state.Confirmed = false;
             }
-            SetStatus(_status with { State = permanent ? FeedState.Failed : FeedState.Reconnecting, Cause = d.Cause, Attempt = d.Attempt, NextRetryAt = d.RestartAt, ConnectedSince = null, IsPermanentFailure = permanent, DownSince = _status.DownSince ?? DateTimeOffset.UtcNow });
+            SetStatus(_status with { State = permanent ? FeedState.Failed : FeedState.Reconnecting, Cause = d.Cause, Attempt = d.Attempt, NextRetryAt = d.RestartAt, ConnectedSince = null, IsPermanentFailure = permanent, DownSince = _status.DownSince ?? _deps.Time.GetUtcNow() });
         }
         else if (_connection is null)
         {

@@ -4,3 +4,4 @@ global using ActorFeed.Kiwoom;
 global using ActorFeed.Subscriptions;
 global using ActorFeed.Supervision;
 global using ActorFeed.Token;
+global using ActorFeed.Testing;

@@ -1,10 +1,9 @@
 using Akka.Actor;
-using Akka.Configuration;
-using Akka.Event;
 using Akka.TestKit;
 using ActorFeed.Messages;
 using ActorFeed.Settings;
-using ActorFeed.Tests.Fakes;
+using ActorFeed.Testing;
+using ActorFeed.Testing.Fakes;
 using Xunit.Abstractions;
 
 namespace ActorFeed.Tests;
@@ -17,30 +16,30 @@ namespace ActorFeed.Tests;
 /// </summary>
 public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
 {
-    public const string AppKey = "APPKEY-0123456789-abcdefghij";
-    public const string SecretKey = "SECRET-9876543210-zyxwvutsrq";
+    public const string AppKey = TestSettings.AppKey;
+    public const string SecretKey = TestSettings.SecretKey;
 
-    private static readonly Config TestConfig = ConfigurationFactory.ParseString("""
+    /// <summary>How long a spec waits to be sure that something did NOT happen (a real-time wait: virtual time does not move).</summary>
+    protected static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(200);
+
+    private const string TestConfig = """
         akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
         akka.loglevel = DEBUG
         akka.actor.debug.unhandled = on
         # Graceful stop waits on replies the fakes only give in the spec that tests it; other specs just terminate.
         akka.coordinated-shutdown.run-by-actor-system-terminate = off
-        """);
+        """;
 
     protected FeedSpecBase(ITestOutputHelper output)
-        : base(TestConfig, "feedspec-" + Guid.NewGuid().ToString("N")[..8], output)
+        : base(TestKitConfig.With(TestConfig), "feedspec-" + Guid.NewGuid().ToString("N")[..8], output)
     {
         Wire = CreateTestProbe("wire");
         TokenCalls = CreateTestProbe("token-calls");
-        Events = CreateTestProbe("events");
+        Events = CreateTestProbe("events").WatchFeedEvents(Sys);
         Server = new FakeServer(Wire);
         Time = new ManualTime(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
         Tokens = new FakeTokenClient(TokenCalls, Time);
-        Sys.EventStream.Subscribe(Events, typeof(FeedStatusChanged));
-        Sys.EventStream.Subscribe(Events, typeof(SupervisionDecision));
-        var logs = Sys.ActorOf(Props.Create(() => new LogCollector(Logs)), "log-collector");
-        Sys.EventStream.Subscribe(logs, typeof(LogEvent));
+        Logs = new LogCollector(Sys);
     }
 
     protected TestProbe Wire { get; }
@@ -49,25 +48,26 @@ public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
     protected FakeServer Server { get; }
     protected ManualTime Time { get; }
     protected FakeTokenClient Tokens { get; }
-    protected List<string> Logs { get; } = [];
+    protected LogCollector Logs { get; }
     protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
-    protected ActorFeedSettings Settings { get; set; } = ActorFeedSettings.Default with
-    {
-        AppKey = AppKey,
-        SecretKey = SecretKey,
-        BackoffRandomFactor = 0,
-        BackoffMin = TimeSpan.FromSeconds(1),
-        BackoffMax = TimeSpan.FromSeconds(8),
-        BackoffResetAfter = TimeSpan.FromSeconds(30),
-        PermanentFailureBackoff = TimeSpan.FromMinutes(5),
-        TokenBackoffMin = TimeSpan.FromSeconds(2),
-        TokenBackoffMax = TimeSpan.FromSeconds(60),
-        IdleTimeout = TimeSpan.FromSeconds(60),
-        MaxItemsPerRequest = 100,
-    };
+    protected ActorFeedSettings Settings { get; set; } = TestSettings.VirtualTime;
 
     protected IActorRef StartFeed() => Feed.Start(Sys, Settings, new FeedDependencies(Tokens, Server, Time));
+
+    /// <summary>
+    /// Moves virtual time to 1 ms before <paramref name="delay"/> has passed and checks that <paramref name="probe"/>
+    /// gets nothing yet; then moves the last millisecond. A retry or refresh that comes early fails here.
+    /// </summary>
+    protected void AdvanceExpectingNothingBefore(TimeSpan delay, TestProbe probe, ManualTime? clock = null)
+    {
+        var justBefore = delay - TimeSpan.FromMilliseconds(1);
+        clock?.Advance(justBefore);
+        Scheduler.Advance(justBefore);
+        probe.ExpectNoMsg(Quiet);
+        clock?.Advance(delay - justBefore);
+        Scheduler.Advance(delay - justBefore);
+    }
 
     /// <summary>Waits for the next transport, expects LOGIN with a token, answers success, waits for Connected.</summary>
     protected (FakeTransport Transport, string Token) AcceptConnection()
@@ -92,15 +92,9 @@ public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>Skips events until a status with <paramref name="state"/> arrives.</summary>
-    protected FeedStatus ExpectState(FeedState state, TimeSpan? within = null)
-    {
-        FeedStatus? status = null;
-        Events.FishForMessage(m => m is FeedStatusChanged c && (status = c.Status).State == state, within ?? TimeSpan.FromSeconds(5));
-        return status!;
-    }
+    protected FeedStatus ExpectState(FeedState state, TimeSpan? within = null) => Events.ExpectState(state, within ?? TimeSpan.FromSeconds(5));
 
-    protected SupervisionDecision ExpectDecision(FeedComponent component) =>
-        (SupervisionDecision)Events.FishForMessage(m => m is SupervisionDecision d && d.Component == component, TimeSpan.FromSeconds(5));
+    protected SupervisionDecision ExpectDecision(FeedComponent component) => Events.ExpectDecision(component, TimeSpan.FromSeconds(5));
 
     /// <summary>The next frame sent on <paramref name="transport"/> whose trnm is <paramref name="trnm"/> (PING echoes skipped).</summary>
     protected string ExpectSent(FakeTransport transport, string trnm) =>
@@ -114,29 +108,22 @@ public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
         "{\"trnm\":\"REAL\",\"data\":[{\"type\":\"" + type + "\",\"name\":\"주식체결\",\"item\":\"" + code
         + "\",\"values\":{\"20\":\"165208\",\"10\":\"" + price + "\",\"15\":\"+82\"}}]}";
 
+    /// <summary>
+    /// Every <see cref="SubscriptionConfirmed"/> <paramref name="probe"/> receives until it has been quiet for a while
+    /// (other messages skipped), after asserting that no pair was confirmed twice.
+    /// </summary>
+    protected List<SubscriptionConfirmed> AllConfirmations(TestProbe probe)
+    {
+        var confirmed = new List<SubscriptionConfirmed>();
+        while (probe.TryReceiveOne(out var e, Quiet))
+            if (e.Message is SubscriptionConfirmed c) confirmed.Add(c);
+        Assert.Equal(confirmed.Count, confirmed.Distinct().Count());
+        return confirmed;
+    }
+
     /// <summary>Items of a REG / REMOVE frame.</summary>
     protected static string[] Items(string frame) =>
         System.Text.Json.JsonDocument.Parse(frame).RootElement.GetProperty("data")[0].GetProperty("item").EnumerateArray().Select(e => e.GetString()!).ToArray();
 
-    protected void AssertNoSecretLogged(params string[] tokens)
-    {
-        lock (Logs)
-        {
-            Assert.NotEmpty(Logs);
-            foreach (var line in Logs)
-            {
-                Assert.DoesNotContain(AppKey, line);
-                Assert.DoesNotContain(SecretKey, line);
-                foreach (var t in tokens) Assert.DoesNotContain(t, line);
-            }
-        }
-    }
-
-    private sealed class LogCollector : ReceiveActor
-    {
-        public LogCollector(List<string> sink) => Receive<LogEvent>(e =>
-        {
-            lock (sink) sink.Add($"{e.LogLevel()} {e}");
-        });
-    }
+    protected void AssertNoSecretLogged(params string[] tokens) => Logs.AssertNoneContains(this, [AppKey, SecretKey, .. tokens]);
 }

@@ -47,12 +47,9 @@ internal sealed partial class ConnectionActor
 
     private void CheckIdle()
     {
-        if (_socket.TakeFrameSeen())
-        {
-            _silentChecks = 0;
-            return;
-        }
-        if (++_silentChecks >= 2)
+        _silentChecks = _socket.TakeFrameSeen() ? 0 : _silentChecks + 1;
+        _log.Debug("Idle check: {SilentChecks} silent check(s) in a row", _silentChecks);
+        if (_silentChecks >= 2)
             throw Fail(Causes.KeepAliveTimeout, FailureKind.Transient, $"no frame received for {_settings.IdleTimeout} (idle watchdog)");
     }
 

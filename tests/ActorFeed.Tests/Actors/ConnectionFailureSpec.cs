@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using Akka.Actor;
 using ActorFeed.Messages;
-using ActorFeed.Tests.Fakes;
+using ActorFeed.Testing.Fakes;
 using Xunit.Abstractions;
 
 namespace ActorFeed.Tests.Actors;
@@ -49,7 +49,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         Assert.Equal(FeedFailureException.Causes.ServerClosed, status.Cause);
         Assert.NotNull(status.NextRetryAt);
 
-        Scheduler.Advance(decision.Delay);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);          // no reconnect before the backoff
         var (t2, _) = AcceptConnection();
         var replay = ExpectSent(t2, "REG");
         Assert.Equal(["005930", "000660"], Items(replay).Order().Reverse().ToArray());
@@ -70,11 +70,13 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         StartFeed();
         var (t, _) = AcceptConnection();
         var half = Settings.IdleTimeout / 2;
-        Scheduler.Advance(half);                     // check 1: the LOGIN reply was a frame
+        void Check(int silent) => EventFilter.Debug(start: $"Idle check: {silent} silent").ExpectOne(() => Scheduler.Advance(half));
+        Check(0);                                    // check 1: the LOGIN reply was a frame
         t.Push("""{"trnm":"PING"}""");
         Assert.Equal("""{"trnm":"PING"}""", ExpectSent(t, "PING"));
-        Scheduler.Advance(half);                     // check 2: the PING was a frame
-        Scheduler.Advance(half);                     // check 3: first silent period
+        Check(0);                                    // check 2: the PING was a frame
+        Check(1);                                    // check 3: first silent period
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);   // one silent check is not enough
         Scheduler.Advance(half);                     // check 4: silent for the whole idle timeout
         var decision = ExpectDecision(FeedComponent.Connection);
         Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, decision.Cause);
@@ -109,7 +111,9 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         StartFeed();
         var t = Wire.ExpectMsg<TransportCreated>().Transport;
         Wire.ExpectMsg<ConnectCalled>();
-        Scheduler.Advance(Settings.ConnectTimeout);
+        Scheduler.Advance(Settings.ConnectTimeout - TimeSpan.FromMilliseconds(1));
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+        Scheduler.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(FeedFailureException.Causes.ConnectTimeout, ExpectDecision(FeedComponent.Connection).Cause);
         Assert.True(t.Aborted);
         Server.HangOnConnect = false;
@@ -123,7 +127,9 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         StartFeed();
         var t = Wire.ExpectMsg<TransportCreated>().Transport;
         ExpectSent(t, "LOGIN");
-        Scheduler.Advance(Settings.LoginTimeout);
+        Scheduler.Advance(Settings.LoginTimeout - TimeSpan.FromMilliseconds(1));
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+        Scheduler.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(FeedFailureException.Causes.LoginTimeout, ExpectDecision(FeedComponent.Connection).Cause);
     }
 
@@ -161,7 +167,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         var status = ExpectState(FeedState.Failed);
         Assert.True(status.IsPermanentFailure);
         Assert.Equal(FeedFailureException.Causes.DuplicateSession, status.Cause);
-        Scheduler.Advance(decision.Delay);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
         AcceptConnection();
     }
 
@@ -187,7 +193,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
             var d = ExpectDecision(FeedComponent.Connection);
             Assert.Equal(i + 1, d.Attempt);
             delays.Add(d.Delay);
-            Scheduler.Advance(d.Delay);
+            AdvanceExpectingNothingBefore(d.Delay, Wire);
         }
         Assert.Equal([1, 2, 4, 8, 8], delays.Select(d => (int)d.TotalSeconds));
 

@@ -1,5 +1,5 @@
 using ActorFeed.Messages;
-using ActorFeed.Tests.Fakes;
+using ActorFeed.Testing.Fakes;
 using Xunit.Abstractions;
 
 namespace ActorFeed.Tests.Actors;
@@ -15,8 +15,7 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
         var first = TokenCalls.ExpectMsg<TokenIssued>().Token;
         AcceptConnection();
         var refreshIn = TimeSpan.FromHours(1) - Settings.TokenRefreshBeforeExpiry;
-        Time.Advance(refreshIn);
-        Scheduler.Advance(refreshIn);
+        AdvanceExpectingNothingBefore(refreshIn, TokenCalls, Time);   // not refreshed early
         var second = TokenCalls.ExpectMsg<TokenIssued>().Token;
         Assert.NotEqual(first, second);
         AssertNoSecretLogged(first, second);
@@ -32,8 +31,7 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
         var expiresAt = Time.GetUtcNow() + TimeSpan.FromHours(1);
         Tokens.Next(() => new TokenIssue(first, expiresAt));          // still valid: same token, same expiry
         var refreshIn = TimeSpan.FromHours(1) - Settings.TokenRefreshBeforeExpiry;
-        Time.Advance(refreshIn);
-        Scheduler.Advance(refreshIn);
+        AdvanceExpectingNothingBefore(refreshIn, TokenCalls, Time);
         Assert.Equal(first, TokenCalls.ExpectMsg<TokenIssued>().Token);
         Assert.Equal(first, TokenCalls.ExpectMsg<TokenRevokedOnServer>().Token);
         Assert.NotEqual(first, TokenCalls.ExpectMsg<TokenIssued>().Token);
@@ -46,8 +44,7 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
         StartFeed();
         TokenCalls.ExpectMsg<TokenIssued>();
         AcceptConnection();
-        Time.Advance(TimeSpan.FromMinutes(2));
-        Scheduler.Advance(TimeSpan.FromMinutes(2));
+        AdvanceExpectingNothingBefore(TimeSpan.FromMinutes(2), TokenCalls, Time);
         TokenCalls.ExpectMsg<TokenIssued>();
     }
 
@@ -64,15 +61,17 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
         var status = ExpectState(FeedState.Authenticating);
         Assert.Equal(FeedFailureException.Causes.TokenService, status.Cause);
         Assert.NotNull(status.NextRetryAt);
+        Assert.Equal("(failed)", TokenCalls.ExpectMsg<TokenIssued>().Token);
 
-        Scheduler.Advance(d1.Delay);
+        AdvanceExpectingNothingBefore(d1.Delay, TokenCalls);          // no token request before the backoff
+        Assert.Equal("(failed)", TokenCalls.ExpectMsg<TokenIssued>().Token);
         var d2 = ExpectDecision(FeedComponent.Token);
         Assert.Equal(FeedFailureException.Causes.RateLimited, d2.Cause);
         Assert.Equal(2, d2.Attempt);
         Assert.Equal(Settings.TokenBackoffMin * 2, d2.Delay);
 
-        Scheduler.Advance(d2.Delay);
-        TokenCalls.FishForMessage(m => m is TokenIssued i && i.Token.StartsWith("token-"));
+        AdvanceExpectingNothingBefore(d2.Delay, TokenCalls);
+        Assert.StartsWith("token-", TokenCalls.ExpectMsg<TokenIssued>().Token);
         Scheduler.Advance(Settings.TokenBackoffMin);                    // the connection asks again
         AcceptConnection();
     }
@@ -95,7 +94,7 @@ public sealed class TokenSpec(ITestOutputHelper output) : FeedSpecBase(output)
         Assert.Equal(FeedFailureException.Causes.BadCredentials, status.Cause);
         TokenCalls.ExpectMsg<TokenIssued>();                                  // the one failed request
 
-        Scheduler.Advance(d1.Delay);                                          // the next try only after the long delay
+        AdvanceExpectingNothingBefore(d1.Delay, TokenCalls);                 // the next try only after the long delay
         TokenCalls.ExpectMsg<TokenIssued>();
         var d2 = ExpectDecision(FeedComponent.Token);
         Assert.Equal(2, d2.Attempt);

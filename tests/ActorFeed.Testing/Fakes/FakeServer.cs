@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using ActorFeed.Transport;
 
-namespace ActorFeed.Tests.Fakes;
+namespace ActorFeed.Testing.Fakes;
 
 /// <summary>Reported to the wire probe.</summary>
 public sealed record TransportCreated(FakeTransport Transport);

@@ -1,4 +1,4 @@
-namespace ActorFeed.Tests.Fakes;
+namespace ActorFeed.Testing.Fakes;
 
 /// <summary>A clock that moves only when told.</summary>
 public sealed class ManualTime(DateTimeOffset start) : TimeProvider

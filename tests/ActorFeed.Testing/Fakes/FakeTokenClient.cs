@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using ActorFeed.Token;
 
-namespace ActorFeed.Tests.Fakes;
+namespace ActorFeed.Testing.Fakes;
 
 public sealed record TokenIssued(string Token);
 public sealed record TokenRevokedOnServer(string Token);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit;
 using ActorFeed.IntegrationTests.Support;
 using ActorFeed.Messages;
@@ -11,9 +10,11 @@ using Xunit.Abstractions;
 namespace ActorFeed.IntegrationTests;
 
 /// <summary>
-/// The real feed (ClientWebSocket, REST token client) against the real simulator over loopback, with short
-/// timings: PING every second, backoff in tens of milliseconds. Waits are on events (FeedStatusChanged,
-/// the simulator's record, the tick collector), never on fixed delays.
+/// The real feed (ClientWebSocket, REST token client) against the real simulator over loopback: fast recovery
+/// (PING every second, backoff in tens of milliseconds) but generous detection timeouts (<see cref="TestSettings.Loopback"/>),
+/// so that a stall of a loaded machine is not taken for a dead link; a test of one detection mechanism shortens that
+/// one. Waits are on events (FeedStatusChanged, the simulator's record, the tick collector), never on fixed delays.
+/// Every test ends by checking the server side: nothing registered twice, and the connection attempts it expects.
 /// </summary>
 public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
@@ -21,13 +22,10 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     private readonly ITestOutputHelper _output;
 
     protected IntegrationSpec(ITestOutputHelper output)
-        : base(ConfigurationFactory.ParseString("akka.loglevel = INFO"), "it-" + Guid.NewGuid().ToString("N")[..8], output)
+        : base(TestKitConfig.With("akka.loglevel = INFO"), "it-" + Guid.NewGuid().ToString("N")[..8], output)
     {
         _output = output;
-        Events = CreateTestProbe("events");
-        Sys.EventStream.Subscribe(Events, typeof(FeedStatusChanged));
-        Sys.EventStream.Subscribe(Events, typeof(SupervisionDecision));
-        Sys.EventStream.Subscribe(Events, typeof(SubscriptionRejected));
+        Events = CreateTestProbe("events").WatchFeedEvents(Sys);
     }
 
     protected KiwoomSimulator Sim { get; private set; } = null!;
@@ -49,27 +47,7 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         await Sim.DisposeAsync();
     }
 
-    protected ActorFeedSettings FastSettings(Uri? webSocketUrl = null) => ActorFeedSettings.Default with
-    {
-        AppKey = "it-app-key-0123456789",
-        SecretKey = "it-secret-key-0123456789",
-        RestBaseUrl = Sim.RestBaseUrl,
-        WebSocketUrl = webSocketUrl ?? Sim.WebSocketUrl,
-        ConnectTimeout = TimeSpan.FromSeconds(2),
-        LoginTimeout = TimeSpan.FromSeconds(2),
-        RequestTimeout = TimeSpan.FromSeconds(2),
-        KeepAliveInterval = TimeSpan.FromMilliseconds(500),
-        KeepAliveTimeout = TimeSpan.FromMilliseconds(500),
-        IdleTimeout = TimeSpan.FromSeconds(2),
-        BackoffMin = TimeSpan.FromMilliseconds(50),
-        BackoffMax = TimeSpan.FromMilliseconds(400),
-        BackoffRandomFactor = 0.2,
-        BackoffResetAfter = TimeSpan.FromSeconds(1),
-        PermanentFailureBackoff = TimeSpan.FromSeconds(2),
-        TokenBackoffMin = TimeSpan.FromMilliseconds(50),
-        TokenBackoffMax = TimeSpan.FromMilliseconds(400),
-        ShutdownTimeout = TimeSpan.FromSeconds(2),
-    };
+    protected ActorFeedSettings FastSettings(Uri? webSocketUrl = null) => TestSettings.Loopback(Sim.RestBaseUrl, webSocketUrl ?? Sim.WebSocketUrl);
 
     protected IActorRef StartFeed(ActorFeedSettings? settings = null, string name = Feed.DefaultName)
     {
@@ -85,12 +63,14 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         return (feed, SubscribeAndAwaitTicks(feed, codes));
     }
 
-    /// <summary>Subscribes a fresh collector to <paramref name="codes"/> (type 0B) and waits until each has ticked.</summary>
+    /// <summary>Subscribes a fresh collector to <paramref name="codes"/> (type 0B) and waits until each is confirmed
+    /// and has ticked (a tick can overtake its confirmation: they take different paths).</summary>
     protected IActorRef SubscribeAndAwaitTicks(IActorRef feed, IReadOnlyCollection<string> codes)
     {
         var collector = Sys.ActorOf(TickCollector.Props());
         var since = Stopwatch.GetTimestamp();
         foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", collector));
+        collector.Ask<TickCollector.AllConfirmed>(new TickCollector.AwaitConfirmed(codes), Wait).GetAwaiter().GetResult();
         AwaitAllTicked(collector, codes, since);
         return collector;
     }
@@ -98,15 +78,9 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     protected TimeSpan AwaitAllTicked(IActorRef collector, IReadOnlyCollection<string> codes, long since) =>
         collector.Ask<TickCollector.AllTicked>(new TickCollector.AwaitAll(codes, since), Wait).GetAwaiter().GetResult().After;
 
-    protected FeedStatus ExpectState(FeedState state, TimeSpan? within = null)
-    {
-        FeedStatus? status = null;
-        Events.FishForMessage(m => m is FeedStatusChanged c && (status = c.Status).State == state, within ?? Wait);
-        return status!;
-    }
+    protected FeedStatus ExpectState(FeedState state, TimeSpan? within = null) => Events.ExpectState(state, within ?? Wait);
 
-    protected SupervisionDecision ExpectDecision(FeedComponent component, TimeSpan? within = null) =>
-        (SupervisionDecision)Events.FishForMessage(m => m is SupervisionDecision d && d.Component == component, within ?? Wait);
+    protected SupervisionDecision ExpectDecision(FeedComponent component, TimeSpan? within = null) => Events.ExpectDecision(component, within ?? Wait);
 
     protected void Report(string fault, TimeSpan detect, TimeSpan recover) =>
         _output.WriteLine($"[{fault}] time to detect {detect.TotalMilliseconds:F0} ms, time to recover {recover.TotalMilliseconds:F0} ms");
@@ -127,6 +101,9 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     }
 
     protected static string[] Codes(int n, int offset = 1) => Enumerable.Range(offset, n).Select(i => (i * 7 % 1_000_000).ToString("D6")).Distinct().ToArray();
+
+    /// <summary>Exactly <paramref name="expected"/> WebSocket connections reached the server.</summary>
+    protected void AssertConnectionAttempts(int expected) => Assert.Equal(expected, Sim.Record.Read(r => r.ConnectionAttempts));
 
     /// <summary>On the sessions that logged in: no pair registered twice, and the last session holds exactly <paramref name="expected"/>.</summary>
     protected void AssertServerRegistrations(IEnumerable<string> expected) => Sim.Record.Read(r =>

@@ -37,6 +37,7 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
         var sessions = state.GetProperty("sessions");
         Assert.Equal(2, sessions.GetArrayLength());
         Assert.Equal(3, sessions[1].GetProperty("registered").GetInt32());
+        AssertServerRegistrations(Codes3);
     }
 
     [Fact]

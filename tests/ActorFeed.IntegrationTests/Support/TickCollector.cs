@@ -4,12 +4,16 @@ using ActorFeed.Messages;
 
 namespace ActorFeed.IntegrationTests.Support;
 
-/// <summary>A subscriber that remembers when each code last ticked and answers <see cref="AwaitAll"/> once every
-/// listed code has ticked after the given moment.</summary>
+/// <summary>A subscriber that remembers when each code last ticked and which codes were confirmed, and answers
+/// <see cref="AwaitAll"/> once every listed code has ticked after the given moment (<see cref="AwaitConfirmed"/>: once
+/// every listed code is confirmed). Each tick costs one dictionary write; a waiter is checked against the codes it
+/// still misses, not all of them.</summary>
 public sealed class TickCollector : ReceiveActor
 {
     private readonly Dictionary<string, long> _last = new(StringComparer.Ordinal);
-    private readonly List<(AwaitAll Request, IActorRef ReplyTo)> _waiting = [];
+    private readonly HashSet<string> _confirmed = new(StringComparer.Ordinal);
+    private readonly List<Waiter> _waiting = [];
+    private readonly List<(HashSet<string> Missing, IActorRef ReplyTo)> _waitingConfirmed = [];
     private long _ticks;
 
     public TickCollector()
@@ -17,36 +21,55 @@ public sealed class TickCollector : ReceiveActor
         Receive<Tick>(t =>
         {
             _ticks++;
-            _last[t.Code] = Stopwatch.GetTimestamp();
-            if (_waiting.Count > 0) Check();
+            var now = Stopwatch.GetTimestamp();
+            _last[t.Code] = now;
+            for (var i = _waiting.Count - 1; i >= 0; i--)
+            {
+                var w = _waiting[i];
+                if (now > w.Since && w.Missing.Remove(t.Code) && w.Missing.Count == 0)
+                {
+                    w.ReplyTo.Tell(new AllTicked(Stopwatch.GetElapsedTime(w.Since)));
+                    _waiting.RemoveAt(i);
+                }
+            }
         });
         Receive<AwaitAll>(a =>
         {
-            _waiting.Add((a, Sender));
-            Check();
+            var missing = a.Codes.Where(c => !(_last.TryGetValue(c, out var at) && at > a.SinceTimestamp)).ToHashSet(StringComparer.Ordinal);
+            if (missing.Count == 0) Sender.Tell(new AllTicked(Stopwatch.GetElapsedTime(a.SinceTimestamp)));
+            else _waiting.Add(new Waiter(missing, a.SinceTimestamp, Sender));
+        });
+        Receive<AwaitConfirmed>(a =>
+        {
+            var missing = a.Codes.Where(c => !_confirmed.Contains(c)).ToHashSet(StringComparer.Ordinal);
+            if (missing.Count == 0) Sender.Tell(AllConfirmed.Instance);
+            else _waitingConfirmed.Add((missing, Sender));
         });
         Receive<GetCount>(_ => Sender.Tell(_ticks));
-        Receive<SubscriptionConfirmed>(_ => { });
+        Receive<SubscriptionConfirmed>(c =>
+        {
+            _confirmed.Add(c.Code);
+            for (var i = _waitingConfirmed.Count - 1; i >= 0; i--)
+            {
+                var (missing, replyTo) = _waitingConfirmed[i];
+                if (missing.Remove(c.Code) && missing.Count == 0)
+                {
+                    replyTo.Tell(AllConfirmed.Instance);
+                    _waitingConfirmed.RemoveAt(i);
+                }
+            }
+        });
         Receive<SubscriptionRejected>(r => Context.System.EventStream.Publish(r));
     }
 
     public static Props Props() => Akka.Actor.Props.Create<TickCollector>();
 
-    private void Check()
-    {
-        for (var i = _waiting.Count - 1; i >= 0; i--)
-        {
-            var (req, replyTo) = _waiting[i];
-            if (req.Codes.All(c => _last.TryGetValue(c, out var at) && at > req.SinceTimestamp))
-            {
-                replyTo.Tell(new AllTicked(Stopwatch.GetElapsedTime(req.SinceTimestamp)));
-                _waiting.RemoveAt(i);
-            }
-        }
-    }
-
     /// <summary>Reply <see cref="AllTicked"/> when every code ticked after <paramref name="SinceTimestamp"/> (Stopwatch ticks).</summary>
     public sealed record AwaitAll(IReadOnlyCollection<string> Codes, long SinceTimestamp);
     public sealed record AllTicked(TimeSpan After);
+    /// <summary>Reply <see cref="AllConfirmed"/> when every code has been confirmed.</summary>
+    public sealed record AwaitConfirmed(IReadOnlyCollection<string> Codes);
+    public sealed class AllConfirmed { public static readonly AllConfirmed Instance = new(); }
+    private sealed record Waiter(HashSet<string> Missing, long Since, IActorRef ReplyTo);
     public sealed class GetCount { public static readonly GetCount Instance = new(); }
 }

@@ -13,11 +13,12 @@ internal sealed class WebSocketTransport : IFeedTransport
 {
     private readonly ClientWebSocket _socket = new();
     private readonly int _maxMessageBytes;
-    private byte[] _buffer = new byte[16 * 1024];
+    private byte[] _buffer;
 
     public WebSocketTransport(ActorFeedSettings settings)
     {
         _maxMessageBytes = settings.MaxFrameBytes;
+        _buffer = new byte[Math.Min(16 * 1024, _maxMessageBytes)];   // never more than the limit, or it is not enforced
         _socket.Options.KeepAliveInterval = settings.KeepAliveInterval;
         if (settings.KeepAliveInterval > TimeSpan.Zero)
             _socket.Options.KeepAliveTimeout = settings.KeepAliveTimeout;

@@ -9,6 +9,7 @@ internal sealed record DemoArguments
     public IReadOnlyList<string> Symbols { get; init; } = ["005930", "000660", "035420"];
     public IReadOnlyList<string> Types { get; init; } = ["0B"];
     public bool Faults { get; init; } = true;
+    public bool ExitAfterTour { get; init; }
     public TimeSpan? Duration { get; init; }
     public bool Json { get; init; }
     public string? Server { get; init; }               // null (simulator), "mock", "production"
@@ -24,6 +25,7 @@ internal sealed record DemoArguments
           --symbols 005930,000660     instrument codes (default 005930,000660,035420)
           --types 0B,0D               real-time types (default 0B)
           --no-faults                 skip the fault tour
+          --exit-after-tour           stop (gracefully) once the fault tour is done and every code ticked again
           --duration <seconds>        stop after this long (default: until Ctrl+C)
           --json                      stdout: one JSON object per line; logs go to stderr
           --mock | --production       Kiwoom's mock or production servers (needs ActorFeed:AppKey and ActorFeed:SecretKey
@@ -57,6 +59,7 @@ internal sealed record DemoArguments
                     result = result with { Types = types };
                     break;
                 case "--no-faults": result = result with { Faults = false }; break;
+                case "--exit-after-tour": result = result with { ExitAfterTour = true }; break;
                 case "--json": result = result with { Json = true }; break;
                 case "--duration":
                     var v = Value();

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 
 namespace ActorFeed.Demo;
 
-/// <summary>Subscribes the symbols, prints what happens, walks the fault tour against the simulator, stops after --duration.</summary>
+/// <summary>Subscribes the symbols, prints what happens, walks the fault tour against the simulator, stops after --duration
+/// (or after the tour with --exit-after-tour).</summary>
 internal sealed class DemoRunner(
     ActorSystem system,
     IRequiredActor<ActorFeedActor> feed,
@@ -49,7 +50,14 @@ internal sealed class DemoRunner(
                 await WaitForLeft(states.Reader, stoppingToken);
                 await WaitForConnected(states.Reader, stoppingToken);
             }
-            output.Tell("fault tour done: the feed recovered from every fault. Ctrl+C to stop.");
+            output.Tell(args.ExitAfterTour
+                ? "fault tour done: the feed recovered from every fault. Stopping."
+                : "fault tour done: the feed recovered from every fault. Ctrl+C to stop.");
+            if (args.ExitAfterTour)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);      // a few ticks of every code after the last recovery
+                lifetime.StopApplication();
+            }
         }
         catch (OperationCanceledException) { }
         finally

@@ -37,7 +37,7 @@ public sealed class DemoProcessSpec
     [Fact]
     public async Task Demo_must_show_ticks_and_recover_from_every_fault_of_the_tour_in_json()
     {
-        var (exit, stdout, stderr) = await RunDemo(TimeSpan.FromSeconds(90), "--json", "--duration", "40");
+        var (exit, stdout, stderr) = await RunDemo(TimeSpan.FromSeconds(90), "--json", "--exit-after-tour", "--duration", "80");
         Assert.True(exit == 0, $"exit {exit}\n{stderr}");
         var events = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.All(events, e =>

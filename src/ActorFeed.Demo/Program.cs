@@ -27,62 +27,59 @@ if (demo.Help)
 }
 
 var builder = Host.CreateApplicationBuilder(demo.ConfigurationArgs.ToArray());
-var options = new ActorFeedOptions();
+ActorFeedOptions configured;                          // read to choose the server; DI binds its own copy
 try
 {
-    builder.Configuration.GetSection(ActorFeedOptions.SectionName).Bind(options);
+    configured = builder.Configuration.GetSection(ActorFeedOptions.SectionName).Get<ActorFeedOptions>() ?? new ActorFeedOptions();
 }
 catch (InvalidOperationException e)
 {
-    Console.Error.WriteLine($"error: {e.Message} (durations are hh:mm:ss, e.g. --ActorFeed:BackoffMax=00:00:10)");
+    Console.Error.WriteLine($"error: {BindingError(e)}");
     return 2;
 }
-var hasCredentials = !string.IsNullOrEmpty(options.AppKey) && !string.IsNullOrEmpty(options.SecretKey);
+var hasCredentials = !string.IsNullOrEmpty(configured.AppKey) && !string.IsNullOrEmpty(configured.SecretKey);
 
 KiwoomSimulator? simulator = null;
+Action<ActorFeedOptions>? serverOptions = null;
 switch (demo.Server)
 {
-    case null when hasCredentials && options.WebSocketUrl is not null:
+    case null when hasCredentials && configured.WebSocketUrl is not null:
         break;                                                           // a compatible server named on the command line
-    case null when options.WebSocketUrl is not null || options.RestBaseUrl is not null:
+    case null when configured.WebSocketUrl is not null || configured.RestBaseUrl is not null:
         Console.Error.WriteLine("error: --ActorFeed:WebSocketUrl / RestBaseUrl need ActorFeed:AppKey and ActorFeed:SecretKey as well");
         return 2;
     case null:
         simulator = await KiwoomSimulator.StartAsync(new SimulatorOptions());
-        options.AppKey ??= "demo-app-key-simulated";
-        options.SecretKey ??= "demo-secret-key-simulated";
-        options.RestBaseUrl = simulator.RestBaseUrl;
-        options.WebSocketUrl = simulator.WebSocketUrl;
-        // demo timings, so that the fault tour takes seconds instead of minutes
-        options.KeepAliveInterval ??= TimeSpan.FromSeconds(2);
-        options.KeepAliveTimeout ??= TimeSpan.FromSeconds(2);
-        options.IdleTimeout ??= TimeSpan.FromSeconds(4);
-        options.BackoffMin ??= TimeSpan.FromMilliseconds(500);
-        options.BackoffMax ??= TimeSpan.FromSeconds(5);
-        options.BackoffResetAfter ??= TimeSpan.FromSeconds(5);
-        options.PermanentFailureBackoff ??= TimeSpan.FromSeconds(5);
+        var sim = simulator;
+        serverOptions = options =>
+        {
+            options.AppKey ??= "demo-app-key-simulated";
+            options.SecretKey ??= "demo-secret-key-simulated";
+            options.RestBaseUrl = sim.RestBaseUrl;
+            options.WebSocketUrl = sim.WebSocketUrl;
+            // demo timings, so that the fault tour takes seconds instead of minutes
+            options.KeepAliveInterval ??= TimeSpan.FromSeconds(2);
+            options.KeepAliveTimeout ??= TimeSpan.FromSeconds(2);
+            options.IdleTimeout ??= TimeSpan.FromSeconds(4);
+            options.BackoffMin ??= TimeSpan.FromMilliseconds(500);
+            options.BackoffMax ??= TimeSpan.FromSeconds(5);
+            options.BackoffResetAfter ??= TimeSpan.FromSeconds(5);
+            options.PermanentFailureBackoff ??= TimeSpan.FromSeconds(5);
+        };
         break;
     default:
         if (!hasCredentials)
         {
-            Console.Error.WriteLine($"error: --{demo.Server} needs credentials: set ActorFeed__AppKey and ActorFeed__SecretKey (or --ActorFeed:AppKey=... --ActorFeed:SecretKey=...)");
+            Console.Error.WriteLine($"error: --{demo.Server} needs credentials: set ActorFeed__AppKey and ActorFeed__SecretKey (or --ActorFeed:AppKey=...)");
             return 2;
         }
         var host = demo.Server == "production" ? "api.kiwoom.com" : "mockapi.kiwoom.com";
-        options.RestBaseUrl ??= new Uri($"https://{host}");
-        options.WebSocketUrl ??= new Uri($"wss://{host}:10000/api/dostk/websocket");
+        serverOptions = options =>
+        {
+            options.RestBaseUrl ??= new Uri($"https://{host}");
+            options.WebSocketUrl ??= new Uri($"wss://{host}:10000/api/dostk/websocket");
+        };
         break;
-}
-
-try
-{
-    options.ToSettings();
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    if (simulator is not null) await simulator.DisposeAsync();
-    return 2;
 }
 
 Log.Logger = new LoggerConfiguration()
@@ -94,8 +91,8 @@ Log.Logger = new LoggerConfiguration()
     .CreateLogger();
 
 builder.Services.AddSerilog();
-builder.Services.AddActorFeed(builder.Configuration);
-builder.Services.AddSingleton<IOptions<ActorFeedOptions>>(Options.Create(options));
+builder.Services.AddActorFeed(builder.Configuration);                  // the one copy of the options: in DI
+if (serverOptions is not null) builder.Services.PostConfigure(serverOptions);
 builder.Services.AddSingleton(demo);
 if (simulator is not null) builder.Services.AddSingleton(simulator);
 builder.Services.AddHostedService<DemoRunner>();
@@ -105,11 +102,20 @@ builder.Services.AddAkka("actorfeed-demo", (b, _) => b
         l.ClearLoggers();
         l.AddLogger<SerilogLogger>();
     })
-    .WithActorFeed(options));
+    .WithActorFeed());
 
 try
 {
     using var app = builder.Build();
+    try
+    {
+        _ = app.Services.GetRequiredService<IOptions<ActorFeedOptions>>().Value;   // bad options: one line, before any log
+    }
+    catch (OptionsValidationException e)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 2;
+    }
     if (simulator is not null)
         Log.Information("No credentials given: running against the built-in simulator at {Url}", simulator.WebSocketUrl);
     await app.RunAsync();
@@ -125,3 +131,6 @@ finally
     if (simulator is not null) await simulator.DisposeAsync();
     await Log.CloseAndFlushAsync();
 }
+
+static string BindingError(InvalidOperationException e) =>
+    $"{e.Message} (durations are hh:mm:ss, e.g. --ActorFeed:BackoffMax=00:00:10)";

@@ -1,99 +1,147 @@
-using System.Reflection;
+using System.Runtime.CompilerServices;
 using ActorFeed.Settings;
 
 namespace ActorFeed.Hosting;
 
 /// <summary>
 /// Options bound from the configuration section <c>ActorFeed</c> (appsettings.json, environment
-/// <c>ActorFeed__AppKey</c>, command line <c>--ActorFeed:AppKey=</c>). Every non-null property overrides the
-/// HOCON value of the same setting (see <see cref="HoconKeys"/>); null keeps the HOCON / reference default.
-/// Durations bind from "hh:mm:ss[.fff]" strings, e.g. "00:00:30".
+/// <c>ActorFeed__AppKey</c>, command line <c>--ActorFeed:AppKey=</c>). Each feed option is a setting of
+/// <see cref="SettingDefinitions"/> with the same name: a non-null value overrides the HOCON value of that setting,
+/// null (the default) keeps the HOCON / reference default documented on the property. Durations bind from
+/// "hh:mm:ss[.fff]" strings, e.g. "00:00:30".
 /// </summary>
 public sealed class ActorFeedOptions
 {
+    /// <summary>The configuration section the options bind from: <c>ActorFeed</c>.</summary>
     public const string SectionName = "ActorFeed";
 
-    public string? AppKey { get; set; }
-    public string? SecretKey { get; set; }
-    public Uri? RestBaseUrl { get; set; }
-    public Uri? WebSocketUrl { get; set; }
-    public TimeSpan? TokenRefreshBeforeExpiry { get; set; }
-    public TimeSpan? TokenRequestTimeout { get; set; }
-    public TimeSpan? TokenBackoffMin { get; set; }
-    public TimeSpan? TokenBackoffMax { get; set; }
-    public TimeSpan? ConnectTimeout { get; set; }
-    public TimeSpan? LoginTimeout { get; set; }
-    public TimeSpan? KeepAliveInterval { get; set; }
-    public TimeSpan? KeepAliveTimeout { get; set; }
-    public TimeSpan? IdleTimeout { get; set; }
-    public TimeSpan? RequestTimeout { get; set; }
-    public int? MaxFrameBytes { get; set; }
-    public TimeSpan? BackoffMin { get; set; }
-    public TimeSpan? BackoffMax { get; set; }
-    public double? BackoffRandomFactor { get; set; }
-    public TimeSpan? BackoffResetAfter { get; set; }
-    public TimeSpan? PermanentFailureBackoff { get; set; }
-    public string? SubscriptionGroup { get; set; }
-    public int? MaxItemsPerRequest { get; set; }
-    public TimeSpan? ReplayBatchInterval { get; set; }
-    public TimeSpan? ShutdownTimeout { get; set; }
+    private readonly Dictionary<SettingDefinition, object> _values = [];
+
+    /// <inheritdoc cref="ActorFeedSettings.AppKey"/>
+    public string? AppKey { get => Get<string?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.SecretKey"/>
+    public string? SecretKey { get => Get<string?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.RestBaseUrl"/>
+    public Uri? RestBaseUrl { get => Get<Uri?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.WebSocketUrl"/>
+    public Uri? WebSocketUrl { get => Get<Uri?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.TokenRefreshBeforeExpiry"/>
+    public TimeSpan? TokenRefreshBeforeExpiry { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.TokenRequestTimeout"/>
+    public TimeSpan? TokenRequestTimeout { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.TokenBackoffMin"/>
+    public TimeSpan? TokenBackoffMin { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.TokenBackoffMax"/>
+    public TimeSpan? TokenBackoffMax { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.ConnectTimeout"/>
+    public TimeSpan? ConnectTimeout { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.LoginTimeout"/>
+    public TimeSpan? LoginTimeout { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.KeepAliveInterval"/>
+    public TimeSpan? KeepAliveInterval { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.KeepAliveTimeout"/>
+    public TimeSpan? KeepAliveTimeout { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.IdleTimeout"/>
+    public TimeSpan? IdleTimeout { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.RequestTimeout"/>
+    public TimeSpan? RequestTimeout { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.MaxFrameBytes"/>
+    public int? MaxFrameBytes { get => Get<int?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.BackoffMin"/>
+    public TimeSpan? BackoffMin { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.BackoffMax"/>
+    public TimeSpan? BackoffMax { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.BackoffRandomFactor"/>
+    public double? BackoffRandomFactor { get => Get<double?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.BackoffResetAfter"/>
+    public TimeSpan? BackoffResetAfter { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.PermanentFailureBackoff"/>
+    public TimeSpan? PermanentFailureBackoff { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.SubscriptionGroup"/>
+    public string? SubscriptionGroup { get => Get<string?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.MaxItemsPerRequest"/>
+    public int? MaxItemsPerRequest { get => Get<int?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.ReplayBatchInterval"/>
+    public TimeSpan? ReplayBatchInterval { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.ShutdownTimeout"/>
+    public TimeSpan? ShutdownTimeout { get => Get<TimeSpan?>(); set => Set(value); }
 
     /// <summary>The health check reports Unhealthy once the feed has been down this long (Degraded before). Not a feed setting.</summary>
+    /// <value>Defaults to 2 minutes.</value>
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Option name to HOCON key.</summary>
-    public static IReadOnlyDictionary<string, string> HoconKeys { get; } = new Dictionary<string, string>
-    {
-        [nameof(AppKey)] = "actorfeed.app-key",
-        [nameof(SecretKey)] = "actorfeed.secret-key",
-        [nameof(RestBaseUrl)] = "actorfeed.rest-base-url",
-        [nameof(WebSocketUrl)] = "actorfeed.websocket-url",
-        [nameof(TokenRefreshBeforeExpiry)] = "actorfeed.token.refresh-before-expiry",
-        [nameof(TokenRequestTimeout)] = "actorfeed.token.request-timeout",
-        [nameof(TokenBackoffMin)] = "actorfeed.token.backoff-min",
-        [nameof(TokenBackoffMax)] = "actorfeed.token.backoff-max",
-        [nameof(ConnectTimeout)] = "actorfeed.connection.connect-timeout",
-        [nameof(LoginTimeout)] = "actorfeed.connection.login-timeout",
-        [nameof(KeepAliveInterval)] = "actorfeed.connection.keepalive-interval",
-        [nameof(KeepAliveTimeout)] = "actorfeed.connection.keepalive-timeout",
-        [nameof(IdleTimeout)] = "actorfeed.connection.idle-timeout",
-        [nameof(RequestTimeout)] = "actorfeed.connection.request-timeout",
-        [nameof(MaxFrameBytes)] = "actorfeed.connection.max-frame-bytes",
-        [nameof(BackoffMin)] = "actorfeed.backoff.min",
-        [nameof(BackoffMax)] = "actorfeed.backoff.max",
-        [nameof(BackoffRandomFactor)] = "actorfeed.backoff.random-factor",
-        [nameof(BackoffResetAfter)] = "actorfeed.backoff.reset-after",
-        [nameof(PermanentFailureBackoff)] = "actorfeed.backoff.permanent-failure",
-        [nameof(SubscriptionGroup)] = "actorfeed.subscription.group",
-        [nameof(MaxItemsPerRequest)] = "actorfeed.subscription.max-items-per-request",
-        [nameof(ReplayBatchInterval)] = "actorfeed.subscription.replay-batch-interval",
-        [nameof(ShutdownTimeout)] = "actorfeed.shutdown.timeout",
-    };
+    /// <summary>Option name to HOCON key, for every feed option (from <see cref="SettingDefinitions.All"/>).</summary>
+    public static IReadOnlyDictionary<string, string> HoconKeys { get; } = SettingDefinitions.All.ToDictionary(d => d.Name, d => d.HoconKey);
 
     /// <summary>
-    /// <paramref name="baseline"/> (HOCON, or the reference defaults) with every non-null option applied, validated.
-    /// Throws <see cref="ActorFeedSettingException"/> naming the option (ActorFeed:Key) and its HOCON key.
+    /// <paramref name="baseline"/> (HOCON, or the reference defaults) with every non-null option applied through
+    /// <see cref="SettingDefinition.WithValue"/>, validated. Throws <see cref="ActorFeedSettingException"/> listing every
+    /// invalid setting by option name, e.g. <c>'ActorFeed:BackoffMax': must be at least actorfeed.backoff.min (HOCON actorfeed.backoff.max)</c>.
     /// </summary>
     public ActorFeedSettings ToSettings(ActorFeedSettings? baseline = null)
     {
-        var settings = (baseline ?? ActorFeedSettings.Default) with { };
-        foreach (var (name, _) in HoconKeys)
-        {
-            var value = typeof(ActorFeedOptions).GetProperty(name)!.GetValue(this);
-            if (value is not null) typeof(ActorFeedSettings).GetProperty(name, BindingFlags.Public | BindingFlags.Instance)!.SetValue(settings, value);
-        }
+        var settings = baseline ?? ActorFeedSettings.Default;
+        foreach (var (definition, value) in _values)
+            settings = definition.WithValue(settings, value);
         try
         {
             settings.Validate();
         }
         catch (ActorFeedSettingException e)
         {
-            var option = HoconKeys.FirstOrDefault(kv => kv.Value == e.Key).Key;
-            if (option is null) throw;
-            throw new ActorFeedSettingException($"{SectionName}:{option}", $"{e.Problem} (HOCON {e.Key})", e);
+            throw new ActorFeedSettingException(e.Errors.Select(OptionError), e);
         }
         return settings;
     }
 
-    public ActorFeedOptions Clone() => (ActorFeedOptions)MemberwiseClone();
+    /// <summary>A copy, independent of this instance.</summary>
+    public ActorFeedOptions Clone()
+    {
+        var copy = new ActorFeedOptions { UnhealthyAfter = UnhealthyAfter };
+        foreach (var (definition, value) in _values) copy._values[definition] = value;
+        return copy;
+    }
+
+    /// <summary>The option name of a setting: <c>ActorFeed:BackoffMax</c>.</summary>
+    private static string OptionKey(SettingDefinition setting) => $"{SectionName}:{setting.Name}";
+
+    private static ActorFeedSettingError OptionError(ActorFeedSettingError error) =>
+        SettingDefinitions.Find(error.Key) is { } definition
+            ? new ActorFeedSettingError(OptionKey(definition), $"{error.Problem} (HOCON {error.Key})")
+            : error;
+
+    private T? Get<T>([CallerMemberName] string name = "") =>
+        _values.TryGetValue(Definition(name), out var value) ? (T)value : default;
+
+    private void Set(object? value, [CallerMemberName] string name = "")
+    {
+        if (value is null) _values.Remove(Definition(name));
+        else _values[Definition(name)] = value;
+    }
+
+    private static SettingDefinition Definition(string name) =>
+        SettingDefinitions.Find(name) ?? throw new InvalidOperationException($"ActorFeedOptions.{name} has no setting definition.");
 }

@@ -4,7 +4,6 @@ using Akka.Hosting;
 using ActorFeed.Hosting;
 using ActorFeed.Messages;
 using ActorFeed.Simulator;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -42,8 +41,7 @@ public sealed class HostFixture : IAsyncDisposable
             .. commandLine,
         ]);
         builder.Services.AddActorFeed(builder.Configuration);
-        var options = builder.Configuration.GetSection(ActorFeedOptions.SectionName).Get<ActorFeedOptions>()!;
-        builder.Services.AddAkka("host-test", (b, _) => b.WithActorFeed(options));
+        builder.Services.AddAkka("host-test", (b, _) => b.WithActorFeed());
         var host = builder.Build();
         var states = Channel.CreateUnbounded<FeedStatus>();
         var system = host.Services.GetRequiredService<ActorSystem>();

@@ -6,6 +6,7 @@ using ActorFeed.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace ActorFeed.Hosting.Tests;
@@ -74,6 +75,74 @@ public sealed class HostingSpec
         var e = Assert.Throws<ActorFeedSettingException>(() => new AkkaConfigurationBuilder(new ServiceCollection(), "x").WithActorFeed(options));
         Assert.Equal(named, e.Key);
         Assert.StartsWith($"Invalid ActorFeed setting '{named}'", e.Message);
+    }
+
+    [Fact]
+    public async Task WithActorFeed_without_arguments_must_take_the_options_from_configuration()
+    {
+        await using var sim = await KiwoomSimulator.StartAsync(new SimulatorOptions { TicksPerSecondPerItem = 20, FrameInterval = TimeSpan.FromMilliseconds(20) });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ActorFeed:RestBaseUrl"] = sim.RestBaseUrl.ToString(),
+            ["ActorFeed:WebSocketUrl"] = sim.WebSocketUrl.ToString(),
+            ["ActorFeed:AppKey"] = "in-memory-app-key-0123",
+            ["ActorFeed:SecretKey"] = "in-memory-secret-key-0123",
+            ["ActorFeed:IdleTimeout"] = "00:00:01",                   // the default (60 s) would not notice a silent server within the test
+            ["ActorFeed:BackoffMin"] = "00:00:00.050",
+        });
+        builder.Services.AddActorFeed(builder.Configuration);
+        builder.Services.AddAkka("no-arg-test", (b, _) => b.WithActorFeed());
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var client = host.Services.GetRequiredService<IActorFeedClient>();
+            await using var stream = client.Subscribe(["005930"], "0B");
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            Assert.Equal("005930", (await stream.ReadAsync(cts.Token)).Code);
+            Assert.Equal("in-memory-app-key-0123", sim.Record.Read(r => r.Sessions[0].AppKey));
+
+            sim.SilenceAllSessions();
+            await sim.Record.WaitUntilAsync(r => r.ConnectionAttempts >= 2, TimeSpan.FromSeconds(10), "a reconnect after the configured idle timeout");
+            Assert.Equal("005930", (await stream.ReadAsync(cts.Token)).Code);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("BackoffMax", "00:00:00.001", "(HOCON actorfeed.backoff.max)")]
+    [InlineData("MaxItemsPerRequest", "0", "(HOCON actorfeed.subscription.max-items-per-request)")]
+    public async Task Host_start_must_fail_naming_the_option_when_a_configured_option_is_invalid(string key, string value, string hocon)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ActorFeed:" + key] = value });
+        builder.Services.AddActorFeed(builder.Configuration);
+        builder.Services.AddAkka("invalid-options-test", (b, _) => b.WithActorFeed());
+        using var host = builder.Build();
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.StartsWith($"Invalid ActorFeed setting 'ActorFeed:{key}': ", e.Message);
+        Assert.Contains(hocon, e.Message);
+        Assert.False(host.Services.GetRequiredService<ActorRegistry>().TryGet<ActorFeedActor>(out _));   // the feed never started
+    }
+
+    [Fact]
+    public async Task Host_start_must_fail_naming_the_option_when_it_conflicts_with_the_actor_system_HOCON()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ActorFeed:BackoffMin"] = "00:00:05" });   // fine against the defaults
+        builder.Services.AddActorFeed(builder.Configuration);
+        builder.Services.AddAkka("hocon-conflict-test", (b, _) => b
+            .AddHocon("actorfeed.backoff.max = 2s", HoconAddMode.Prepend)
+            .WithActorFeed());
+        using var host = builder.Build();
+        var e = await Assert.ThrowsAsync<ActorFeedSettingException>(() => host.StartAsync());
+        Assert.Equal("ActorFeed:BackoffMax", e.Key);
+        Assert.Equal("Invalid ActorFeed setting 'ActorFeed:BackoffMax': must be at least actorfeed.backoff.min (HOCON actorfeed.backoff.max).", e.Message);
+        try { await host.StopAsync(); } catch (OperationCanceledException) { }
     }
 
     [Fact]

@@ -8,35 +8,101 @@ namespace ActorFeed.Settings;
 /// </summary>
 public sealed record ActorFeedSettings
 {
-    public string AppKey { get; init; } = "";
-    public string SecretKey { get; init; } = "";
-    public Uri RestBaseUrl { get; init; } = new("https://mockapi.kiwoom.com");
-    public Uri WebSocketUrl { get; init; } = new("wss://mockapi.kiwoom.com:10000/api/dostk/websocket");
+    /// <summary>The Kiwoom app key. Never logged: logs and exception messages show it redacted.</summary>
+    /// <value>Defaults to an empty string (no credentials); HOCON <c>actorfeed.app-key</c>.</value>
+    public string AppKey { get; init; } = SettingDefinitions.AppKey.Default;
 
-    public TimeSpan TokenRefreshBeforeExpiry { get; init; } = TimeSpan.FromMinutes(10);
-    public TimeSpan TokenRequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan TokenBackoffMin { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan TokenBackoffMax { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>The Kiwoom secret key. Never logged: logs and exception messages show it redacted.</summary>
+    /// <value>Defaults to an empty string (no credentials); HOCON <c>actorfeed.secret-key</c>.</value>
+    public string SecretKey { get; init; } = SettingDefinitions.SecretKey.Default;
 
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(20);
-    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    public int MaxFrameBytes { get; init; } = 4 * 1024 * 1024;
+    /// <summary>REST base of <c>/oauth2/token</c> and <c>/oauth2/revoke</c>; production is <c>https://api.kiwoom.com</c>.</summary>
+    /// <value>Defaults to <c>https://mockapi.kiwoom.com</c> (the mock server); HOCON <c>actorfeed.rest-base-url</c>.</value>
+    public Uri RestBaseUrl { get; init; } = SettingDefinitions.RestBaseUrl.Default;
 
-    public TimeSpan BackoffMin { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(30);
-    public double BackoffRandomFactor { get; init; } = 0.2;
-    public TimeSpan BackoffResetAfter { get; init; } = TimeSpan.FromSeconds(30);
-    public TimeSpan PermanentFailureBackoff { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>The real-time WebSocket endpoint; production is <c>wss://api.kiwoom.com:10000/api/dostk/websocket</c>.</summary>
+    /// <value>Defaults to <c>wss://mockapi.kiwoom.com:10000/api/dostk/websocket</c> (the mock server); HOCON <c>actorfeed.websocket-url</c>.</value>
+    public Uri WebSocketUrl { get; init; } = SettingDefinitions.WebSocketUrl.Default;
 
-    public string SubscriptionGroup { get; init; } = "1";
-    public int MaxItemsPerRequest { get; init; } = 100;
-    public TimeSpan ReplayBatchInterval { get; init; } = TimeSpan.Zero;
+    /// <summary>A new token is issued this long before the current one expires.</summary>
+    /// <value>Defaults to 10 minutes; HOCON <c>actorfeed.token.refresh-before-expiry</c>.</value>
+    public TimeSpan TokenRefreshBeforeExpiry { get; init; } = SettingDefinitions.TokenRefreshBeforeExpiry.Default;
 
-    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Timeout of one REST call to the token endpoint.</summary>
+    /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.token.request-timeout</c>.</value>
+    public TimeSpan TokenRequestTimeout { get; init; } = SettingDefinitions.TokenRequestTimeout.Default;
+
+    /// <summary>First retry delay of the token actor after a transient failure (5xx, 1700 rate limit).</summary>
+    /// <value>Defaults to 1 second; HOCON <c>actorfeed.token.backoff-min</c>.</value>
+    public TimeSpan TokenBackoffMin { get; init; } = SettingDefinitions.TokenBackoffMin.Default;
+
+    /// <summary>Longest retry delay of the token actor; at least <see cref="TokenBackoffMin"/>.</summary>
+    /// <value>Defaults to 60 seconds; HOCON <c>actorfeed.token.backoff-max</c>.</value>
+    public TimeSpan TokenBackoffMax { get; init; } = SettingDefinitions.TokenBackoffMax.Default;
+
+    /// <summary>Opening the socket (TCP, TLS, upgrade) must finish within this.</summary>
+    /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.connection.connect-timeout</c>.</value>
+    public TimeSpan ConnectTimeout { get; init; } = SettingDefinitions.ConnectTimeout.Default;
+
+    /// <summary>LOGIN must be answered within this.</summary>
+    /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.connection.login-timeout</c>.</value>
+    public TimeSpan LoginTimeout { get; init; } = SettingDefinitions.LoginTimeout.Default;
+
+    /// <summary>WebSocket (RFC 6455) ping interval; <see cref="TimeSpan.Zero"/> turns protocol pings off.</summary>
+    /// <value>Defaults to 20 seconds; HOCON <c>actorfeed.connection.keepalive-interval</c>.</value>
+    public TimeSpan KeepAliveInterval { get; init; } = SettingDefinitions.KeepAliveInterval.Default;
+
+    /// <summary>A pong must arrive within this after a ping, else the link is dead.</summary>
+    /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.connection.keepalive-timeout</c>.</value>
+    public TimeSpan KeepAliveTimeout { get; init; } = SettingDefinitions.KeepAliveTimeout.Default;
+
+    /// <summary>No frame of any kind (PING, REAL, replies) for this long means the link is dead.</summary>
+    /// <value>Defaults to 60 seconds; HOCON <c>actorfeed.connection.idle-timeout</c>.</value>
+    public TimeSpan IdleTimeout { get; init; } = SettingDefinitions.IdleTimeout.Default;
+
+    /// <summary>A REG or REMOVE must be answered within this.</summary>
+    /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.connection.request-timeout</c>.</value>
+    public TimeSpan RequestTimeout { get; init; } = SettingDefinitions.RequestTimeout.Default;
+
+    /// <summary>Largest received message in bytes; a larger one fails the link. At least 1024.</summary>
+    /// <value>Defaults to 4194304 (4 MiB); HOCON <c>actorfeed.connection.max-frame-bytes</c>.</value>
+    public int MaxFrameBytes { get; init; } = SettingDefinitions.MaxFrameBytes.Default;
+
+    /// <summary>First restart delay of the connection after a link failure; it doubles per attempt.</summary>
+    /// <value>Defaults to 1 second; HOCON <c>actorfeed.backoff.min</c>.</value>
+    public TimeSpan BackoffMin { get; init; } = SettingDefinitions.BackoffMin.Default;
+
+    /// <summary>Longest restart delay of the connection; at least <see cref="BackoffMin"/>.</summary>
+    /// <value>Defaults to 30 seconds; HOCON <c>actorfeed.backoff.max</c>.</value>
+    public TimeSpan BackoffMax { get; init; } = SettingDefinitions.BackoffMax.Default;
+
+    /// <summary>Each restart delay is multiplied by a random factor in [1, 1 + this]; between 0 and 1.</summary>
+    /// <value>Defaults to 0.2; HOCON <c>actorfeed.backoff.random-factor</c>.</value>
+    public double BackoffRandomFactor { get; init; } = SettingDefinitions.BackoffRandomFactor.Default;
+
+    /// <summary>The backoff resets only after the link stayed logged in this long.</summary>
+    /// <value>Defaults to 30 seconds; HOCON <c>actorfeed.backoff.reset-after</c>.</value>
+    public TimeSpan BackoffResetAfter { get; init; } = SettingDefinitions.BackoffResetAfter.Default;
+
+    /// <summary>Delay before retrying after a permanent failure: bad credentials or a duplicate session (SYSTEM R10001).</summary>
+    /// <value>Defaults to 5 minutes; HOCON <c>actorfeed.backoff.permanent-failure</c>.</value>
+    public TimeSpan PermanentFailureBackoff { get; init; } = SettingDefinitions.PermanentFailureBackoff.Default;
+
+    /// <summary>REG / REMOVE group number (<c>grp_no</c>), 1 to 4 characters.</summary>
+    /// <value>Defaults to "1"; HOCON <c>actorfeed.subscription.group</c>.</value>
+    public string SubscriptionGroup { get; init; } = SettingDefinitions.SubscriptionGroup.Default;
+
+    /// <summary>Items per REG / REMOVE message; larger sets are sent in batches. At least 1.</summary>
+    /// <value>Defaults to 100; HOCON <c>actorfeed.subscription.max-items-per-request</c>.</value>
+    public int MaxItemsPerRequest { get; init; } = SettingDefinitions.MaxItemsPerRequest.Default;
+
+    /// <summary>Pause between two batches of the replay after a (re)connection.</summary>
+    /// <value>Defaults to zero (no pause); HOCON <c>actorfeed.subscription.replay-batch-interval</c>.</value>
+    public TimeSpan ReplayBatchInterval { get; init; } = SettingDefinitions.ReplayBatchInterval.Default;
+
+    /// <summary>Graceful close (REMOVE everything, close 1000, revoke the token) must finish within this.</summary>
+    /// <value>Defaults to 5 seconds; HOCON <c>actorfeed.shutdown.timeout</c>.</value>
+    public TimeSpan ShutdownTimeout { get; init; } = SettingDefinitions.ShutdownTimeout.Default;
 
     /// <summary>The reference configuration embedded in this assembly (hocon/actorfeed.conf).</summary>
     public static Config ReferenceConfig { get; } = LoadReference();
@@ -45,69 +111,31 @@ public sealed record ActorFeedSettings
     public static ActorFeedSettings Default { get; } = FromConfig(ReferenceConfig);
 
     /// <summary>
-    /// Reads <c>actorfeed { }</c> from <paramref name="config"/>, falling back to the embedded reference.
-    /// Throws <see cref="ActorFeedSettingException"/> naming the key of an invalid value.
+    /// Reads <c>actorfeed { }</c> from <paramref name="config"/>, falling back to the embedded reference, through
+    /// <see cref="SettingDefinitions.All"/>. Throws <see cref="ActorFeedSettingException"/> listing every invalid key
+    /// (a value that cannot be read, or that breaks a rule) in <see cref="ActorFeedSettingException.Errors"/>.
     /// </summary>
     public static ActorFeedSettings FromConfig(Config? config)
     {
         var merged = config is null || config.IsEmpty || ReferenceEquals(config, ReferenceConfig) ? ReferenceConfig : config.WithFallback(ReferenceConfig);
-        var c = merged.GetConfig("actorfeed");
-        var settings = new ActorFeedSettings
-        {
-            AppKey = c.GetString("app-key", ""),
-            SecretKey = c.GetString("secret-key", ""),
-            RestBaseUrl = ParseUri(c, "rest-base-url"),
-            WebSocketUrl = ParseUri(c, "websocket-url"),
-            TokenRefreshBeforeExpiry = c.GetTimeSpan("token.refresh-before-expiry"),
-            TokenRequestTimeout = c.GetTimeSpan("token.request-timeout"),
-            TokenBackoffMin = c.GetTimeSpan("token.backoff-min"),
-            TokenBackoffMax = c.GetTimeSpan("token.backoff-max"),
-            ConnectTimeout = c.GetTimeSpan("connection.connect-timeout"),
-            LoginTimeout = c.GetTimeSpan("connection.login-timeout"),
-            KeepAliveInterval = c.GetTimeSpan("connection.keepalive-interval"),
-            KeepAliveTimeout = c.GetTimeSpan("connection.keepalive-timeout"),
-            IdleTimeout = c.GetTimeSpan("connection.idle-timeout"),
-            RequestTimeout = c.GetTimeSpan("connection.request-timeout"),
-            MaxFrameBytes = c.GetInt("connection.max-frame-bytes"),
-            BackoffMin = c.GetTimeSpan("backoff.min"),
-            BackoffMax = c.GetTimeSpan("backoff.max"),
-            BackoffRandomFactor = c.GetDouble("backoff.random-factor"),
-            BackoffResetAfter = c.GetTimeSpan("backoff.reset-after"),
-            PermanentFailureBackoff = c.GetTimeSpan("backoff.permanent-failure"),
-            SubscriptionGroup = c.GetString("subscription.group"),
-            MaxItemsPerRequest = c.GetInt("subscription.max-items-per-request"),
-            ReplayBatchInterval = c.GetTimeSpan("subscription.replay-batch-interval"),
-            ShutdownTimeout = c.GetTimeSpan("shutdown.timeout"),
-        };
-        settings.Validate();
+        var settings = new ActorFeedSettings();
+        var errors = new List<ActorFeedSettingError>();
+        foreach (var definition in SettingDefinitions.All)
+            settings = definition.Read(merged, settings, errors);
+        var unreadable = errors.Select(e => e.Key).ToHashSet();
+        errors.AddRange(SettingDefinitions.Check(settings, unreadable));   // the rules of what could be read
+        if (errors.Count > 0) throw new ActorFeedSettingException(errors.OrderBy(e => SettingDefinitions.IndexOf(e.Key)));
         return settings;
     }
 
-    /// <summary>Throws <see cref="ActorFeedSettingException"/> naming the first invalid HOCON key.</summary>
+    /// <summary>
+    /// Checks every setting against its rules (<see cref="SettingDefinitions"/>). Throws one
+    /// <see cref="ActorFeedSettingException"/> listing every invalid HOCON key in <see cref="ActorFeedSettingException.Errors"/>.
+    /// </summary>
     public void Validate()
     {
-        Check(RestBaseUrl.Scheme is "http" or "https", "actorfeed.rest-base-url", $"must be an http or https URL, was '{RestBaseUrl}'");
-        Check(WebSocketUrl.Scheme is "ws" or "wss", "actorfeed.websocket-url", $"must be a ws or wss URL, was '{WebSocketUrl}'");
-        Positive(TokenRequestTimeout, "actorfeed.token.request-timeout");
-        Check(TokenRefreshBeforeExpiry >= TimeSpan.Zero, "actorfeed.token.refresh-before-expiry", "must not be negative");
-        Positive(TokenBackoffMin, "actorfeed.token.backoff-min");
-        Check(TokenBackoffMax >= TokenBackoffMin, "actorfeed.token.backoff-max", "must be at least actorfeed.token.backoff-min");
-        Positive(ConnectTimeout, "actorfeed.connection.connect-timeout");
-        Positive(LoginTimeout, "actorfeed.connection.login-timeout");
-        Check(KeepAliveInterval >= TimeSpan.Zero, "actorfeed.connection.keepalive-interval", "must not be negative (0s turns protocol pings off)");
-        Positive(KeepAliveTimeout, "actorfeed.connection.keepalive-timeout");
-        Positive(IdleTimeout, "actorfeed.connection.idle-timeout");
-        Positive(RequestTimeout, "actorfeed.connection.request-timeout");
-        Check(MaxFrameBytes >= 1024, "actorfeed.connection.max-frame-bytes", "must be at least 1024");
-        Positive(BackoffMin, "actorfeed.backoff.min");
-        Check(BackoffMax >= BackoffMin, "actorfeed.backoff.max", "must be at least actorfeed.backoff.min");
-        Check(BackoffRandomFactor is >= 0 and <= 1, "actorfeed.backoff.random-factor", "must be between 0 and 1");
-        Check(BackoffResetAfter >= TimeSpan.Zero, "actorfeed.backoff.reset-after", "must not be negative");
-        Positive(PermanentFailureBackoff, "actorfeed.backoff.permanent-failure");
-        Check(SubscriptionGroup.Length is >= 1 and <= 4, "actorfeed.subscription.group", "must be 1 to 4 characters");
-        Check(MaxItemsPerRequest >= 1, "actorfeed.subscription.max-items-per-request", "must be at least 1");
-        Check(ReplayBatchInterval >= TimeSpan.Zero, "actorfeed.subscription.replay-batch-interval", "must not be negative");
-        Positive(ShutdownTimeout, "actorfeed.shutdown.timeout");
+        var errors = SettingDefinitions.Check(this);
+        if (errors.Count > 0) throw new ActorFeedSettingException(errors);
     }
 
     /// <summary>True when both the app key and the secret key are set.</summary>
@@ -116,21 +144,6 @@ public sealed record ActorFeedSettings
     /// <summary>Redacts credentials so that a settings dump can be logged.</summary>
     public override string ToString() =>
         $"ActorFeedSettings {{ AppKey = {Redact.Secret(AppKey)}, SecretKey = {Redact.Secret(SecretKey)}, RestBaseUrl = {RestBaseUrl}, WebSocketUrl = {WebSocketUrl} }}";
-
-    private static void Positive(TimeSpan value, string key) => Check(value > TimeSpan.Zero, key, $"must be greater than zero, was {value}");
-
-    private static void Check(bool ok, string key, string message)
-    {
-        if (!ok) throw new ActorFeedSettingException(key, message);
-    }
-
-    private static Uri ParseUri(Config c, string key)
-    {
-        var text = c.GetString(key, "");
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
-            throw new ActorFeedSettingException("actorfeed." + key, $"'{text}' is not an absolute URL");
-        return uri;
-    }
 
     private static Config LoadReference()
     {

@@ -1,0 +1,219 @@
+using Akka.Configuration;
+
+namespace ActorFeed.Settings;
+
+/// <summary>
+/// The table of every ActorFeed setting, in the order of hocon/actorfeed.conf. It is the one definition of each
+/// setting: <see cref="ActorFeedSettings.FromConfig"/> reads it, <see cref="ActorFeedSettings.Validate"/> checks it,
+/// ActorFeed.Hosting binds its options through it, and tests hold the embedded HOCON and the README table to it.
+/// </summary>
+public static class SettingDefinitions
+{
+    internal static readonly SettingDefinition<string> AppKey = new(
+        nameof(ActorFeedSettings.AppKey), "actorfeed.app-key", "",
+        "Kiwoom app key; never logged (shown redacted)",
+        s => s.AppKey, (s, v) => s with { AppKey = v }, Readers.String);
+
+    internal static readonly SettingDefinition<string> SecretKey = new(
+        nameof(ActorFeedSettings.SecretKey), "actorfeed.secret-key", "",
+        "Kiwoom secret key; never logged (shown redacted)",
+        s => s.SecretKey, (s, v) => s with { SecretKey = v }, Readers.String);
+
+    internal static readonly SettingDefinition<Uri> RestBaseUrl = new(
+        nameof(ActorFeedSettings.RestBaseUrl), "actorfeed.rest-base-url", new Uri("https://mockapi.kiwoom.com"),
+        "REST base of /oauth2/token and /oauth2/revoke (production: https://api.kiwoom.com)",
+        s => s.RestBaseUrl, (s, v) => s with { RestBaseUrl = v }, Readers.Url, Rules.Scheme("an http or https URL", "http", "https"));
+
+    internal static readonly SettingDefinition<Uri> WebSocketUrl = new(
+        nameof(ActorFeedSettings.WebSocketUrl), "actorfeed.websocket-url", new Uri("wss://mockapi.kiwoom.com:10000/api/dostk/websocket"),
+        "real-time WebSocket endpoint (production: wss://api.kiwoom.com:10000/api/dostk/websocket)",
+        s => s.WebSocketUrl, (s, v) => s with { WebSocketUrl = v }, Readers.Url, Rules.Scheme("a ws or wss URL", "ws", "wss"));
+
+    internal static readonly SettingDefinition<TimeSpan> TokenRefreshBeforeExpiry = new(
+        nameof(ActorFeedSettings.TokenRefreshBeforeExpiry), "actorfeed.token.refresh-before-expiry", TimeSpan.FromMinutes(10),
+        "issue a new token this long before the current one expires",
+        s => s.TokenRefreshBeforeExpiry, (s, v) => s with { TokenRefreshBeforeExpiry = v }, Readers.Duration, Rules.NotNegative());
+
+    internal static readonly SettingDefinition<TimeSpan> TokenRequestTimeout = new(
+        nameof(ActorFeedSettings.TokenRequestTimeout), "actorfeed.token.request-timeout", TimeSpan.FromSeconds(10),
+        "timeout of one REST call to the token endpoint",
+        s => s.TokenRequestTimeout, (s, v) => s with { TokenRequestTimeout = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<TimeSpan> TokenBackoffMin = new(
+        nameof(ActorFeedSettings.TokenBackoffMin), "actorfeed.token.backoff-min", TimeSpan.FromSeconds(1),
+        "first retry delay of the token actor after a transient failure (5xx, 1700 rate limit)",
+        s => s.TokenBackoffMin, (s, v) => s with { TokenBackoffMin = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<TimeSpan> TokenBackoffMax = new(
+        nameof(ActorFeedSettings.TokenBackoffMax), "actorfeed.token.backoff-max", TimeSpan.FromSeconds(60),
+        "longest retry delay of the token actor",
+        s => s.TokenBackoffMax, (s, v) => s with { TokenBackoffMax = v }, Readers.Duration, Rules.AtLeast(TokenBackoffMin));
+
+    internal static readonly SettingDefinition<TimeSpan> ConnectTimeout = new(
+        nameof(ActorFeedSettings.ConnectTimeout), "actorfeed.connection.connect-timeout", TimeSpan.FromSeconds(10),
+        "opening the socket (TCP, TLS, upgrade) must finish within this",
+        s => s.ConnectTimeout, (s, v) => s with { ConnectTimeout = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<TimeSpan> LoginTimeout = new(
+        nameof(ActorFeedSettings.LoginTimeout), "actorfeed.connection.login-timeout", TimeSpan.FromSeconds(10),
+        "LOGIN must be answered within this",
+        s => s.LoginTimeout, (s, v) => s with { LoginTimeout = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<TimeSpan> KeepAliveInterval = new(
+        nameof(ActorFeedSettings.KeepAliveInterval), "actorfeed.connection.keepalive-interval", TimeSpan.FromSeconds(20),
+        "WebSocket ping interval; 0s turns protocol pings off",
+        s => s.KeepAliveInterval, (s, v) => s with { KeepAliveInterval = v }, Readers.Duration, Rules.NotNegative(" (0s turns protocol pings off)"));
+
+    internal static readonly SettingDefinition<TimeSpan> KeepAliveTimeout = new(
+        nameof(ActorFeedSettings.KeepAliveTimeout), "actorfeed.connection.keepalive-timeout", TimeSpan.FromSeconds(10),
+        "a pong must arrive within this after a ping, else the link is dead",
+        s => s.KeepAliveTimeout, (s, v) => s with { KeepAliveTimeout = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<TimeSpan> IdleTimeout = new(
+        nameof(ActorFeedSettings.IdleTimeout), "actorfeed.connection.idle-timeout", TimeSpan.FromSeconds(60),
+        "no frame of any kind (PING, REAL, replies) for this long means the link is dead",
+        s => s.IdleTimeout, (s, v) => s with { IdleTimeout = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<TimeSpan> RequestTimeout = new(
+        nameof(ActorFeedSettings.RequestTimeout), "actorfeed.connection.request-timeout", TimeSpan.FromSeconds(10),
+        "a REG or REMOVE must be answered within this",
+        s => s.RequestTimeout, (s, v) => s with { RequestTimeout = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<int> MaxFrameBytes = new(
+        nameof(ActorFeedSettings.MaxFrameBytes), "actorfeed.connection.max-frame-bytes", 4 * 1024 * 1024,
+        "largest received message in bytes; a larger one fails the link",
+        s => s.MaxFrameBytes, (s, v) => s with { MaxFrameBytes = v }, Readers.Int, Rules.AtLeast(1024));
+
+    internal static readonly SettingDefinition<TimeSpan> BackoffMin = new(
+        nameof(ActorFeedSettings.BackoffMin), "actorfeed.backoff.min", TimeSpan.FromSeconds(1),
+        "first restart delay of the connection after a link failure; doubles per attempt",
+        s => s.BackoffMin, (s, v) => s with { BackoffMin = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<TimeSpan> BackoffMax = new(
+        nameof(ActorFeedSettings.BackoffMax), "actorfeed.backoff.max", TimeSpan.FromSeconds(30),
+        "longest restart delay of the connection",
+        s => s.BackoffMax, (s, v) => s with { BackoffMax = v }, Readers.Duration, Rules.AtLeast(BackoffMin));
+
+    internal static readonly SettingDefinition<double> BackoffRandomFactor = new(
+        nameof(ActorFeedSettings.BackoffRandomFactor), "actorfeed.backoff.random-factor", 0.2,
+        "each restart delay is multiplied by a random factor in [1, 1 + this]",
+        s => s.BackoffRandomFactor, (s, v) => s with { BackoffRandomFactor = v }, Readers.Double, Rules.Between(0, 1));
+
+    internal static readonly SettingDefinition<TimeSpan> BackoffResetAfter = new(
+        nameof(ActorFeedSettings.BackoffResetAfter), "actorfeed.backoff.reset-after", TimeSpan.FromSeconds(30),
+        "the backoff resets only after the link stayed logged in this long",
+        s => s.BackoffResetAfter, (s, v) => s with { BackoffResetAfter = v }, Readers.Duration, Rules.NotNegative());
+
+    internal static readonly SettingDefinition<TimeSpan> PermanentFailureBackoff = new(
+        nameof(ActorFeedSettings.PermanentFailureBackoff), "actorfeed.backoff.permanent-failure", TimeSpan.FromMinutes(5),
+        "delay before retrying after bad credentials or a duplicate session (SYSTEM R10001)",
+        s => s.PermanentFailureBackoff, (s, v) => s with { PermanentFailureBackoff = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<string> SubscriptionGroup = new(
+        nameof(ActorFeedSettings.SubscriptionGroup), "actorfeed.subscription.group", "1",
+        "REG / REMOVE group number (grp_no), 1 to 4 characters",
+        s => s.SubscriptionGroup, (s, v) => s with { SubscriptionGroup = v }, Readers.String, Rules.Length(1, 4));
+
+    internal static readonly SettingDefinition<int> MaxItemsPerRequest = new(
+        nameof(ActorFeedSettings.MaxItemsPerRequest), "actorfeed.subscription.max-items-per-request", 100,
+        "items per REG / REMOVE message; larger sets are sent in batches",
+        s => s.MaxItemsPerRequest, (s, v) => s with { MaxItemsPerRequest = v }, Readers.Int, Rules.AtLeast(1));
+
+    internal static readonly SettingDefinition<TimeSpan> ReplayBatchInterval = new(
+        nameof(ActorFeedSettings.ReplayBatchInterval), "actorfeed.subscription.replay-batch-interval", TimeSpan.Zero,
+        "pause between two batches of the replay after a (re)connection",
+        s => s.ReplayBatchInterval, (s, v) => s with { ReplayBatchInterval = v }, Readers.Duration, Rules.NotNegative());
+
+    internal static readonly SettingDefinition<TimeSpan> ShutdownTimeout = new(
+        nameof(ActorFeedSettings.ShutdownTimeout), "actorfeed.shutdown.timeout", TimeSpan.FromSeconds(5),
+        "graceful close (REMOVE everything, close 1000, revoke the token) must finish within this",
+        s => s.ShutdownTimeout, (s, v) => s with { ShutdownTimeout = v }, Readers.Duration, Rules.Positive);
+
+    /// <summary>Every setting, in the order of hocon/actorfeed.conf.</summary>
+    public static IReadOnlyList<SettingDefinition> All { get; } =
+    [
+        AppKey, SecretKey, RestBaseUrl, WebSocketUrl,
+        TokenRefreshBeforeExpiry, TokenRequestTimeout, TokenBackoffMin, TokenBackoffMax,
+        ConnectTimeout, LoginTimeout, KeepAliveInterval, KeepAliveTimeout, IdleTimeout, RequestTimeout, MaxFrameBytes,
+        BackoffMin, BackoffMax, BackoffRandomFactor, BackoffResetAfter, PermanentFailureBackoff,
+        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval,
+        ShutdownTimeout,
+    ];
+
+    private static readonly Dictionary<string, SettingDefinition> ByName =
+        All.SelectMany(d => new[] { KeyValuePair.Create(d.Name, d), KeyValuePair.Create(d.HoconKey, d) })
+            .ToDictionary(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly Dictionary<SettingDefinition, int> Order = All.Select((d, i) => KeyValuePair.Create(d, i)).ToDictionary();
+
+    /// <summary>The setting with this name (<c>BackoffMax</c>) or HOCON key (<c>actorfeed.backoff.max</c>), case-insensitive; null if there is none.</summary>
+    public static SettingDefinition? Find(string nameOrHoconKey)
+    {
+        ArgumentNullException.ThrowIfNull(nameOrHoconKey);
+        return ByName.GetValueOrDefault(nameOrHoconKey);
+    }
+
+    /// <summary>The position of the setting with this HOCON key in <see cref="All"/>.</summary>
+    internal static int IndexOf(string hoconKey) => Find(hoconKey) is { } d ? Order[d] : int.MaxValue;
+
+    /// <summary>Every rule <paramref name="settings"/> breaks, keyed by HOCON key, skipping <paramref name="skip"/>.</summary>
+    internal static List<ActorFeedSettingError> Check(ActorFeedSettings settings, IReadOnlySet<string>? skip = null)
+    {
+        var errors = new List<ActorFeedSettingError>();
+        foreach (var d in All)
+            if (skip is null || !skip.Contains(d.HoconKey))
+                d.Check(settings, errors);
+        return errors;
+    }
+
+    private static class Readers
+    {
+        public static string String(Config c, string key) => Parse(c, key, "a string", () => c.GetString(key, "") ?? "");
+
+        public static Uri Url(Config c, string key)
+        {
+            var text = String(c, key);
+            return Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new FormatException($"'{text}' is not an absolute URL");
+        }
+
+        public static TimeSpan Duration(Config c, string key) =>
+            Parse(c, key, "a duration (e.g. 500ms, 20s, 5m)", () => c.GetTimeSpan(key, null, allowInfinite: false));
+
+        public static int Int(Config c, string key) => Parse(c, key, "a whole number", () => c.GetInt(key));
+
+        public static double Double(Config c, string key) => Parse(c, key, "a number", () => c.GetDouble(key));
+
+        private static T Parse<T>(Config c, string key, string kind, Func<T> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                string? raw;
+                try { raw = c.GetString(key, null); } catch (Exception) { raw = null; }
+                throw new FormatException(raw is null ? $"is not {kind}" : $"'{raw}' is not {kind}", e);
+            }
+        }
+    }
+
+    private static class Rules
+    {
+        public static string? Positive(TimeSpan v, ActorFeedSettings _) => v > TimeSpan.Zero ? null : $"must be greater than zero, was {v}";
+
+        public static SettingRule<TimeSpan> NotNegative(string note = "") => (v, _) => v >= TimeSpan.Zero ? null : "must not be negative" + note;
+
+        public static SettingRule<TimeSpan> AtLeast(SettingDefinition<TimeSpan> other) =>
+            (v, s) => v >= other.Get(s) ? null : $"must be at least {other.HoconKey}";
+
+        public static SettingRule<int> AtLeast(int min) => (v, _) => v >= min ? null : $"must be at least {min}";
+
+        public static SettingRule<double> Between(double min, double max) => (v, _) => v >= min && v <= max ? null : $"must be between {min} and {max}";
+
+        public static SettingRule<string> Length(int min, int max) => (v, _) => v.Length >= min && v.Length <= max ? null : $"must be {min} to {max} characters";
+
+        public static SettingRule<Uri> Scheme(string what, params string[] schemes) =>
+            (v, _) => schemes.Contains(v.Scheme) ? null : $"must be {what}, was '{v}'";
+    }
+}

@@ -11,10 +11,16 @@ namespace ActorFeed.Hosting;
 /// failure (bad credentials, duplicate session) or once the feed has been down longer than
 /// <see cref="ActorFeedOptions.UnhealthyAfter"/>.
 /// </summary>
+/// <param name="feed">The feed registered by AddActorFeed.</param>
+/// <param name="options">Gives <see cref="ActorFeedOptions.UnhealthyAfter"/>.</param>
+/// <param name="time">Clock for the time down; null for the system clock.</param>
 public sealed class ActorFeedHealthCheck(IRequiredActor<ActorFeedActor> feed, IOptions<ActorFeedOptions> options, TimeProvider? time = null) : IHealthCheck
 {
+    /// <summary>Name under which the health check is registered: "actorfeed".</summary>
     public const string Name = "actorfeed";
 
+    /// <summary>Asks the feed for its <see cref="FeedStatus"/> (2 s timeout: no answer is Unhealthy) and maps it to a result
+    /// whose data carries state, attempt, desired and confirmed subscription counts, and the cause if any.</summary>
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         FeedStatus status;

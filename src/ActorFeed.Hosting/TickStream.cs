@@ -59,12 +59,14 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
         if (Confirmed.Count + Rejected.Count >= _pairs) _settled.TrySetResult();
     }
 
+    /// <summary>Enumerates the ticks as they arrive; the enumeration ends when the stream is disposed.</summary>
     public IAsyncEnumerator<Tick> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
     /// <summary>Reads one tick (for callers that do not enumerate).</summary>
     public ValueTask<Tick> ReadAsync(CancellationToken cancellationToken = default) => _channel.Reader.ReadAsync(cancellationToken);
 
+    /// <summary>Unsubscribes (stops the bridge actor, whose subscriptions the feed then removes) and completes the enumeration.</summary>
     public ValueTask DisposeAsync()
     {
         _bridge.Tell(PoisonPill.Instance);

@@ -85,6 +85,8 @@ internal sealed class RegistrationQueue(int maxItemsPerRequest)
 }
 
 /// <summary>One REG or REMOVE as sent: items of one type.</summary>
+/// <param name="Kind">REG or REMOVE.</param>
+/// <param name="Items">The items, all of one type.</param>
 /// <param name="Exact">A half of a rejected batch: sent exactly as split, never merged with other requests.</param>
 internal sealed record RegistrationRequest(RegistrationKind Kind, IReadOnlyList<RegistrationItem> Items, bool Exact = false)
 {

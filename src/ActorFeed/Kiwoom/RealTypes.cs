@@ -3,9 +3,13 @@ namespace ActorFeed.Kiwoom;
 /// <summary>Kiwoom real-time type codes (case matters: "0g" is not "0G").</summary>
 public static class RealTypes
 {
+    /// <summary>"00" 주문체결: order fills of the account (per account: the item code is empty).</summary>
     public const string OrderFill = "00";
+    /// <summary>"04" 잔고: balance changes of the account (per account: the item code is empty).</summary>
     public const string Balance = "04";
+    /// <summary>"0B" 주식체결: stock trades, the type the typed accessors of <see cref="Messages.Tick"/> read.</summary>
     public const string StockTrade = "0B";
+    /// <summary>"0D" 주식호가잔량: order book (bid/ask prices and quantities).</summary>
     public const string OrderBook = "0D";
 
     /// <summary>Every type the server knows, with its Korean name.</summary>
@@ -18,6 +22,7 @@ public static class RealTypes
         ["0w"] = "종목프로그램매매", ["1h"] = "VI발동/해제",
     };
 
+    /// <summary>True when <paramref name="type"/> is one of <see cref="Names"/> (exact case).</summary>
     public static bool IsKnown(string? type) => type is not null && Names.ContainsKey(type);
 
     /// <summary>Types 00 (order fills) and 04 (balance) are per account: their item is "".</summary>

@@ -7,7 +7,7 @@ namespace ActorFeed.Subscriptions;
 /// <summary>
 /// Who receives the ticks of one code. Its <see cref="SubscriptionActor"/> owns the subscriber sets and publishes a
 /// read-only snapshot here on every change (copy-on-write: the array is replaced, never modified); the
-/// <see cref="ConnectionActor"/> reads the latest snapshot for each tick and tells the subscribers directly. That is
+/// <see cref="Connection.ConnectionActor"/> reads the latest snapshot for each tick and tells the subscribers directly. That is
 /// one mailbox hop per tick instead of two (connection → subscription actor → subscriber), measured in
 /// docs/benchmarks.md. The snapshot is published before the subscription actor answers
 /// <see cref="SubscriptionRemoved"/>, so only a tick already being delivered at that moment can still follow it.

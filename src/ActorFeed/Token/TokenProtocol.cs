@@ -5,7 +5,7 @@ namespace ActorFeed.Token;
 /// <summary>Messages of the token actor.</summary>
 internal static class TokenProtocol
 {
-    /// <summary>Ask for the current token; answered with <see cref="Auth.TokenIssue"/> as soon as one is valid.</summary>
+    /// <summary>Ask for the current token; answered with <see cref="Token.TokenIssue"/> as soon as one is valid.</summary>
     public sealed class GetToken
     {
         public static readonly GetToken Instance = new();

@@ -9,6 +9,7 @@ namespace ActorFeed.Transport;
 /// </summary>
 public interface IFeedTransport : IAsyncDisposable
 {
+    /// <summary>Opens the WebSocket to <paramref name="uri"/>; throws when the connection or the upgrade fails.</summary>
     Task ConnectAsync(Uri uri, CancellationToken cancellationToken);
 
     /// <summary>Sends one complete text message.</summary>

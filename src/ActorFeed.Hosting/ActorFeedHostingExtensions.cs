@@ -19,7 +19,8 @@ public static class ActorFeedHostingExtensions
     /// Host shutdown runs CoordinatedShutdown: REMOVE everything, close 1000, revoke the token.
     /// </summary>
     /// <param name="builder">The Akka.Hosting builder.</param>
-    /// <param name="dependencies">Token client, transports and clock; null for the real ones.</param>
+    /// <param name="dependencies">Token client, transports and clock; null for the real ones, with the
+    /// <see cref="TimeProvider"/> registered in DI as the clock if there is one (the health check uses it too).</param>
     /// <param name="name">The feed actor's name under <c>/user</c>; defaults to <see cref="Feed.DefaultName"/>.</param>
     /// <returns>The same builder.</returns>
     public static AkkaConfigurationBuilder WithActorFeed(this AkkaConfigurationBuilder builder,
@@ -31,7 +32,7 @@ public static class ActorFeedHostingExtensions
             var options = resolver.GetService<IOptions<ActorFeedOptions>>()
                 ?? throw new InvalidOperationException(
                     $"{nameof(WithActorFeed)}() reads IOptions<{nameof(ActorFeedOptions)}>: call services.{nameof(ActorFeedServiceCollectionExtensions.AddActorFeed)}(configuration) first.");
-            Start(system, registry, options.Value, dependencies, name);
+            Start(system, registry, options.Value, dependencies, name, resolver.GetService<TimeProvider>());
         });
     }
 
@@ -72,10 +73,12 @@ public static class ActorFeedHostingExtensions
         return builder.WithActorFeed(options, dependencies, name);
     }
 
-    private static void Start(ActorSystem system, IActorRegistry registry, ActorFeedOptions options, FeedDependencies? dependencies, string name)
+    private static void Start(ActorSystem system, IActorRegistry registry, ActorFeedOptions options, FeedDependencies? dependencies, string name,
+        TimeProvider? time = null)
     {
         var settings = options.ToSettings(ActorFeedSettings.FromConfig(system.Settings.Config));
-        var feed = Feed.Start(system, settings, dependencies ?? FeedDependencies.Real(settings), name);
+        dependencies ??= FeedDependencies.Real(settings) with { Time = time ?? TimeProvider.System };
+        var feed = Feed.Start(system, settings, dependencies, name);
         registry.Register<ActorFeedActor>(feed);
     }
 }

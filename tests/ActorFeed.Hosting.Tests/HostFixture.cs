@@ -24,7 +24,9 @@ public sealed class HostFixture : IAsyncDisposable
     public Channel<FeedStatus> States { get; }
     public IActorFeedClient Client => Host.Services.GetRequiredService<IActorFeedClient>();
 
-    public static async Task<HostFixture> StartAsync(SimulatorOptions? simOptions = null, Action<KiwoomSimulator>? beforeStart = null, params string[] commandLine)
+    /// <param name="time">The clock of the feed and its health check (registered in DI as <see cref="TimeProvider"/>); null for the system clock.</param>
+    public static async Task<HostFixture> StartAsync(SimulatorOptions? simOptions = null, Action<KiwoomSimulator>? beforeStart = null,
+        TimeProvider? time = null, params string[] commandLine)
     {
         var sim = await KiwoomSimulator.StartAsync(simOptions ?? new SimulatorOptions { TicksPerSecondPerItem = 20, FrameInterval = TimeSpan.FromMilliseconds(20) });
         beforeStart?.Invoke(sim);
@@ -40,6 +42,7 @@ public sealed class HostFixture : IAsyncDisposable
             "--ActorFeed:PermanentFailureBackoff=00:00:02",
             .. commandLine,
         ]);
+        if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddActorFeed(builder.Configuration);
         builder.Services.AddAkka("host-test", (b, _) => b.WithActorFeed());
         var host = builder.Build();
@@ -50,10 +53,14 @@ public sealed class HostFixture : IAsyncDisposable
         return new HostFixture(host, sim, states);
     }
 
-    /// <summary>Waits for a FeedStatusChanged with this state, or, if it is already there, returns at once.</summary>
+    /// <summary>
+    /// Waits for a FeedStatusChanged with this state, or, if it is already there, returns at once. Changes queued
+    /// before the call are dropped first: a Connected left over from an earlier wait must not answer this one.
+    /// </summary>
     public async Task<FeedStatus> WaitForState(FeedState state, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
+        while (States.Reader.TryRead(out _)) { }
         var now = await Client.GetStatusAsync(cts.Token);
         if (now.State == state) return now;
         while (true)

@@ -33,7 +33,9 @@ public sealed class HostingSpec
             await foreach (var tick in stream.WithCancellation(cts.Token))
                 if (seen.Add(tick.Code) && seen.Count == Codes.Length) break;
             Assert.Equal(Codes.Order(), seen.Order());
+            await stream.Settled.WaitAsync(TimeSpan.FromSeconds(10));           // ticks can overtake their confirmation
             Assert.Equal(3, stream.Confirmed.Count);
+            Assert.Empty(stream.Rejected);
 
             await f.Host.StopAsync();
             await f.Sim.Record.WaitUntilAsync(r => r.Sessions[0].ClosedAt is not null && r.TokenRevokes == 1, TimeSpan.FromSeconds(10), "close and revoke");
@@ -148,10 +150,10 @@ public sealed class HostingSpec
     [Fact]
     public async Task Health_must_go_from_healthy_to_degraded_to_unhealthy_and_back_through_a_fault()
     {
-        var f = await HostFixture.StartAsync();
+        var time = new ManualTime(DateTimeOffset.UtcNow);                     // the feed's clock and the check's: one clock
+        var f = await HostFixture.StartAsync(time: time);
         await using (f)
         {
-            var time = new ManualTime(DateTimeOffset.UtcNow);
             var options = f.Host.Services.GetRequiredService<IOptions<ActorFeedOptions>>();
             var check = new ActorFeedHealthCheck(f.Host.Services.GetRequiredService<IRequiredActor<ActorFeedActor>>(), options, time);
             var ctx = new HealthCheckContext { Registration = new HealthCheckRegistration("actorfeed", check, null, null) };
@@ -164,8 +166,10 @@ public sealed class HostingSpec
             await f.Sim.Record.WaitUntilAsync(r => r.RefusedConnections >= 1, TimeSpan.FromSeconds(10), "a refused reconnect");
             var degraded = await check.CheckHealthAsync(ctx);
             Assert.Equal(HealthStatus.Degraded, degraded.Status);
+            time.Advance(options.Value.UnhealthyAfter - TimeSpan.FromSeconds(1));
+            Assert.Equal(HealthStatus.Degraded, (await check.CheckHealthAsync(ctx)).Status);     // not before UnhealthyAfter
 
-            time.Advance(options.Value.UnhealthyAfter + TimeSpan.FromSeconds(1));
+            time.Advance(TimeSpan.FromSeconds(2));
             var unhealthy = await check.CheckHealthAsync(ctx);
             Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
             Assert.Contains("down for", unhealthy.Description);
@@ -202,21 +206,32 @@ public sealed class HostingSpec
         await using (f)
         {
             await f.WaitForState(FeedState.Connected);
-            var subscribedAt = DateTimeOffset.UtcNow;
+            // The witness subscribes first, so every tick the slow stream gets, the witness gets too, in the same order
+            // (the same Tick instance goes to every subscriber): its position in the witness's sequence dates each tick.
+            await using var witness = f.Client.Subscribe(Codes, "0B", capacity: 100_000);
+            await witness.Settled.WaitAsync(TimeSpan.FromSeconds(10));
             await using var stream = f.Client.Subscribe(Codes, "0B", capacity: 8, overflow);
-            await using var witness = f.Client.Subscribe(Codes, "0B", capacity: 10_000);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            // the slow reader sleeps on the job while a fast one (same ticks, same fan-out) reads 300
-            for (var i = 0; i < 300; i++) await witness.ReadAsync(cts.Token);
-            var readAt = DateTimeOffset.UtcNow;
+            var order = new List<Tick>();
+            for (var i = 0; i < 300; i++) order.Add(await witness.ReadAsync(cts.Token));    // the slow reader sleeps meanwhile
             var buffered = new List<Tick>();
             for (var i = 0; i < 8; i++) buffered.Add(await stream.ReadAsync(cts.Token));
             Assert.True(stream.Dropped >= 100, $"dropped {stream.Dropped}");
-            var middle = subscribedAt + (readAt - subscribedAt) / 2;
+            var positions = new List<int>();
+            foreach (var t in buffered)
+            {
+                while (!order.Any(o => ReferenceEquals(o, t))) order.Add(await witness.ReadAsync(cts.Token));
+                positions.Add(order.FindIndex(o => ReferenceEquals(o, t)));
+            }
             if (overflow == TickOverflow.DropOldest)
-                Assert.All(buffered, t => Assert.True(t.ReceivedAt > middle, "DropOldest must keep the latest ticks"));
+                // the latest 8 delivered when the witness had read 300 were at least its 293rd; only newer ones replace them
+                Assert.All(positions, p => Assert.True(p >= 300 - 8, $"DropOldest kept a tick at position {p}: {string.Join(",", positions)}"));
             else
-                Assert.All(buffered, t => Assert.True(t.ReceivedAt < middle, "DropNewest must keep the first ticks"));
+            {
+                // the first 8 the slow stream got, back to back, long before the witness's 300th
+                Assert.Equal(Enumerable.Range(positions[0], 8), positions);
+                Assert.True(positions[^1] < 300 - 8, $"DropNewest kept ticks at {string.Join(",", positions)}");
+            }
             var later = await stream.ReadAsync(cts.Token);                       // the stream goes on after the overflow
             Assert.NotNull(later.Price);
         }

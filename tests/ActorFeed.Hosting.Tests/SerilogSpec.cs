@@ -23,6 +23,7 @@ public sealed class SerilogSpec
         await using var sim = await KiwoomSimulator.StartAsync(new SimulatorOptions { TicksPerSecondPerItem = 20 });
         var sink = new CollectingSink();
         var logger = new LoggerConfiguration().MinimumLevel.Debug().WriteTo.Sink(sink).CreateLogger();
+        var previous = Log.Logger;
         Log.Logger = logger;                     // Akka.Logger.Serilog's SerilogLogger writes to the static logger
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSerilog(logger, dispose: true);
@@ -56,6 +57,7 @@ public sealed class SerilogSpec
         finally
         {
             await host.StopAsync();
+            Log.Logger = previous;               // a static: leave it as found for the test classes that run in parallel
         }
         foreach (var e in sink.Events)
         {

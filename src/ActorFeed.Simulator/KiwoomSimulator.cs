@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ActorFeed.Simulator.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -143,7 +144,7 @@ public sealed class KiwoomSimulator : IAsyncDisposable
     private static void Kick(SimSession s)
     {
         s.Send("""{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"}"""u8.ToArray());
-        s.CloseAfterSend(WebSocketCloseStatus.NormalClosure, "duplicate session");
+        s.Close(WebSocketCloseStatus.NormalClosure, "duplicate session");
     }
 
     // ------------------------------------------------------------ HTTP

@@ -58,7 +58,9 @@ internal static class SimulatorControl
             sessions = r.Sessions.Select(s => new
             {
                 s.Id, s.AppKey, s.OpenedAt, s.LoggedInAt, s.ClosedAt, s.ClosedAtMicros, s.CloseReason,
-                registered = s.Registered.Count, s.DuplicateRegistrations, s.PingsEchoed, s.TicksSent, s.TicksConflated,
+                registered = s.Registered.Count,
+                registeredByGroup = s.RegisteredGroups.GroupBy(g => g.Value).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+                s.DuplicateRegistrations, s.PingsEchoed, s.TicksSent, s.TicksConflated,
             }).ToArray(),
         })));
     }

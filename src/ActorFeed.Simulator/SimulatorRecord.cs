@@ -15,6 +15,10 @@ public sealed class SessionRecord
     public string? CloseReason { get; internal set; }
     /// <summary>Code/type pairs registered now ("005930/0B").</summary>
     public HashSet<string> Registered { get; } = [];
+    /// <summary>The grp_no each pair of <see cref="Registered"/> was last REGistered with ("005930/0B" -> "1"; empty when the REG had none).</summary>
+    public Dictionary<string, string> RegisteredGroups { get; } = new(StringComparer.Ordinal);
+    /// <summary>Every REG and REMOVE frame of the logged-in client, in order, with its grp_no, including rejected ones.</summary>
+    public List<RegistrationFrame> RegistrationFrames { get; } = [];
     /// <summary>Every REG item in order, including rejected ones.</summary>
     public List<string> RegRequests { get; } = [];
     /// <summary>Items that were REGistered while already registered in this session.</summary>
@@ -25,6 +29,14 @@ public sealed class SessionRecord
     /// <summary>Ticks not sent because the session was more than 32 frames behind (the exchange conflates them).</summary>
     public long TicksConflated { get; internal set; }
 }
+
+/// <summary>One REG or REMOVE frame as the server received it.</summary>
+/// <param name="Trnm">"REG" or "REMOVE".</param>
+/// <param name="Group">Its grp_no (empty when it had none).</param>
+/// <param name="Refresh">False when its refresh was "0" (a REG that replaces what was registered), true otherwise.</param>
+/// <param name="Items">Its code/type pairs ("005930/0B").</param>
+/// <param name="Failure">Why it was rejected (return_code 1), or null when it was accepted.</param>
+public sealed record RegistrationFrame(string Trnm, string Group, bool Refresh, IReadOnlyList<string> Items, string? Failure);
 
 /// <summary>
 /// What the simulator saw: sessions, logins, registrations, token requests. Thread-safe: read it inside

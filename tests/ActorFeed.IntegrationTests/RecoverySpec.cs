@@ -24,6 +24,15 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         Assert.Equal(5, status.ConfirmedSubscriptions);
     }
 
+    [Fact]
+    public void Feed_must_register_in_the_configured_subscription_group()
+    {
+        var feed = StartFeed(FastSettings() with { SubscriptionGroup = "7" });
+        ExpectState(FeedState.Connected);
+        SubscribeAndAwaitTicks(feed, Five);
+        AssertServerRegistrations(Five, group: "7");
+    }
+
     [Theory]
     [InlineData(DropMode.NormalClosure)]
     [InlineData(DropMode.GoingAway)]

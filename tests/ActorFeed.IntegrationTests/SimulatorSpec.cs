@@ -37,6 +37,7 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
         var sessions = state.GetProperty("sessions");
         Assert.Equal(2, sessions.GetArrayLength());
         Assert.Equal(3, sessions[1].GetProperty("registered").GetInt32());
+        Assert.Equal(3, sessions[1].GetProperty("registeredByGroup").GetProperty("1").GetInt32());
     }
 
     [Fact]
@@ -52,6 +53,9 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
             var s = r.Sessions.Single();
             Assert.Equal(Codes3.Select(c => c + "/0B").Order(), s.RemoveRequests.Order());
             Assert.Empty(s.Registered);
+            Assert.Empty(s.RegisteredGroups);
+            Assert.Equal(new[] { "REG", "REMOVE" }, s.RegistrationFrames.Select(f => f.Trnm).Distinct());
+            Assert.All(s.RegistrationFrames, f => Assert.Equal("1", f.Group));    // the feed's default grp_no, on REMOVE too
             Assert.StartsWith("client closed 1000", s.CloseReason);
             return true;
         });

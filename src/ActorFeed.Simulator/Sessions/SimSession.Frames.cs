@@ -67,6 +67,7 @@ internal sealed partial class SimSession
         }
         var pairs = new List<string>();
         var refresh = !root.TryGetProperty("refresh", out var rf) || rf.GetString() != "0";
+        var group = root.TryGetProperty("grp_no", out var g) && g.ValueKind == JsonValueKind.String ? g.GetString()! : "";
         var failure = (string?)null;
         if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
         {
@@ -87,20 +88,32 @@ internal sealed partial class SimSession
 
         _sim.RecordChange(() =>
         {
+            Record.RegistrationFrames.Add(new RegistrationFrame(trnm, group, refresh, pairs, failure));
             if (register)
             {
                 Record.RegRequests.AddRange(pairs);
                 if (failure is null)
                 {
-                    if (!refresh) Record.Registered.Clear();
+                    if (!refresh)
+                    {
+                        Record.Registered.Clear();
+                        Record.RegisteredGroups.Clear();
+                    }
                     foreach (var p in pairs)
+                    {
                         if (!Record.Registered.Add(p)) Record.DuplicateRegistrations++;
+                        Record.RegisteredGroups[p] = group;
+                    }
                 }
             }
             else
             {
                 Record.RemoveRequests.AddRange(pairs);
-                foreach (var p in pairs) Record.Registered.Remove(p);
+                foreach (var p in pairs)
+                {
+                    Record.Registered.Remove(p);
+                    Record.RegisteredGroups.Remove(p);
+                }
             }
         });
         if (failure is null)

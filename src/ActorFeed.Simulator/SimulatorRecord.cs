@@ -24,6 +24,8 @@ public sealed class SessionRecord
     /// <summary>Items that were REGistered while already registered in this session.</summary>
     public int DuplicateRegistrations { get; internal set; }
     public List<string> RemoveRequests { get; } = [];
+    /// <summary>REG / REMOVE frames that got no reply (<see cref="SimulatorFaults.WithholdRegReplies"/>).</summary>
+    public int RepliesWithheld { get; internal set; }
     public int PingsEchoed { get; internal set; }
     public long TicksSent { get; internal set; }
     /// <summary>Ticks not sent because the session was more than 32 frames behind (the exchange conflates them).</summary>
@@ -36,7 +38,8 @@ public sealed class SessionRecord
 /// <param name="Refresh">False when its refresh was "0" (a REG that replaces what was registered), true otherwise.</param>
 /// <param name="Items">Its code/type pairs ("005930/0B").</param>
 /// <param name="Failure">Why it was rejected (return_code 1), or null when it was accepted.</param>
-public sealed record RegistrationFrame(string Trnm, string Group, bool Refresh, IReadOnlyList<string> Items, string? Failure);
+/// <param name="ReplyWithheld">True when it got no reply (<see cref="SimulatorFaults.WithholdRegReplies"/>).</param>
+public sealed record RegistrationFrame(string Trnm, string Group, bool Refresh, IReadOnlyList<string> Items, string? Failure, bool ReplyWithheld);
 
 /// <summary>
 /// What the simulator saw: sessions, logins, registrations, token requests. Thread-safe: read it inside

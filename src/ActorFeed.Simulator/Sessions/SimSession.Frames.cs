@@ -86,9 +86,11 @@ internal sealed partial class SimSession
         else failure = "data is required";
         if (register && pairs.Count > _sim.Options.MaxItemsPerReg) failure = $"too many items ({pairs.Count} > {_sim.Options.MaxItemsPerReg})";
 
+        var withheld = _sim.Faults.TakeWithheldRegReply();
         _sim.RecordChange(() =>
         {
-            Record.RegistrationFrames.Add(new RegistrationFrame(trnm, group, refresh, pairs, failure));
+            Record.RegistrationFrames.Add(new RegistrationFrame(trnm, group, refresh, pairs, failure, withheld));
+            if (withheld) Record.RepliesWithheld++;
             if (register)
             {
                 Record.RegRequests.AddRange(pairs);
@@ -121,7 +123,7 @@ internal sealed partial class SimSession
             if (register) _ticks.Add(pairs);
             else _ticks.Remove(pairs);
         }
-        Send(failure is null ? Reply(trnm, 0, "") : Reply(trnm, 1, failure));
+        if (!withheld) Send(failure is null ? Reply(trnm, 0, "") : Reply(trnm, 1, failure));
     }
 
     private static bool ValidCode(string code) =>

@@ -4,12 +4,14 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ActorFeed.Simulator.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ActorFeed.Simulator;
@@ -35,8 +37,11 @@ public sealed class KiwoomSimulator : IAsyncDisposable
         Market = new MarketModel(options.Seed);
     }
 
+    /// <summary>How the exchange behaves; most values can be changed while it runs.</summary>
     public SimulatorOptions Options { get; }
+    /// <summary>The fault switches (also reachable over HTTP under <c>/sim/</c>).</summary>
     public SimulatorFaults Faults { get; } = new();
+    /// <summary>What the exchange saw: sessions, logins, registrations, token requests.</summary>
     public SimulatorRecord Record { get; } = new();
     internal MarketModel Market { get; }
 
@@ -54,6 +59,10 @@ public sealed class KiwoomSimulator : IAsyncDisposable
         if (logger is not null) builder.Logging.AddProvider(logger);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
+        // The default ConsoleLifetime would take SIGINT / SIGTERM / SIGQUIT for itself (cancelling the process's own
+        // handling, so a SIGTERM no longer ended the process) and stop only this host. The simulator runs inside
+        // tests, the demo and its own Program, whichever owns the process's signals; it registers none.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalsLifetime>();
         var app = builder.Build();
         var sim = new KiwoomSimulator(app, options ?? new SimulatorOptions());
         sim.Map(app);
@@ -138,7 +147,7 @@ public sealed class KiwoomSimulator : IAsyncDisposable
     private static void Kick(SimSession s)
     {
         s.Send("""{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"}"""u8.ToArray());
-        s.CloseAfterSend(WebSocketCloseStatus.NormalClosure, "duplicate session");
+        s.Close(WebSocketCloseStatus.NormalClosure, "duplicate session");
     }
 
     // ------------------------------------------------------------ HTTP
@@ -250,13 +259,25 @@ public sealed class KiwoomSimulator : IAsyncDisposable
         await http.Response.Body.WriteAsync(stream.ToArray()).ConfigureAwait(false);
     }
 
+    /// <summary>Stops: aborts every session, then stops Kestrel (connections still open after <see cref="StopTimeout"/> are aborted).</summary>
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
         foreach (var s in _sessions.Keys) s.Abort();
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        await _app.StopAsync(timeout.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>How long <see cref="DisposeAsync"/> lets Kestrel drain connections (its default would be 30 s).</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
+
     private sealed record TokenInfo(string Token, string AppKey, DateTimeOffset ExpiresAt);
+
+    /// <summary>A host lifetime that handles no signals and waits for nothing.</summary>
+    private sealed class NoSignalsLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ActorFeed.Simulator;
 
 // dotnet run --project src/ActorFeed.Simulator [-- --port 5080 --rate 2 --frame-ms 50 --max-entries 20 --stamp]
@@ -45,16 +46,25 @@ for (var i = 0; i < args.Length; i++)
         return 2;
     }
 }
+// The process owns its signals (the simulator library registers none): SIGINT (Ctrl+C), SIGTERM (docker stop,
+// systemd, kill) and SIGQUIT stop it gracefully; a second signal during the stop ends the process at once.
+var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = !stop.Task.IsCompleted;
+    stop.TrySetResult();
+}
+using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var sigQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
 await using var sim = await KiwoomSimulator.StartAsync(options, port);
 Console.WriteLine($"REST base:  {sim.RestBaseUrl}");
 Console.WriteLine($"WebSocket:  {sim.WebSocketUrl}");
 Console.WriteLine($"Control:    POST {sim.RestBaseUrl}sim/drop?mode=1000|1001|1011|abort, sim/silence, sim/reject-logins?count=N,");
 Console.WriteLine("            sim/expire-tokens, sim/refuse?seconds=N, sim/token-fault?mode=none|500|8001|1700,");
-Console.WriteLine("            sim/reject-reg?codes=A,B, sim/bad-frames?count=N, sim/slow?ms=N, sim/duplicate-login, sim/clear;");
+Console.WriteLine("            sim/reject-reg?codes=A,B, sim/withhold-replies?count=N|mode=on|off, sim/bad-frames?count=N, sim/slow?ms=N,");
+Console.WriteLine("            sim/duplicate-login, sim/clear;");
 Console.WriteLine($"            GET {sim.RestBaseUrl}sim/state");
-Console.WriteLine("Ctrl+C to stop.");
-var done = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
-await done.Task;
+Console.WriteLine("Ctrl+C (or SIGTERM) to stop.");
+await stop.Task;
 return 0;

@@ -9,5 +9,6 @@ namespace ActorFeed.Simulator;
 /// </summary>
 public static class SimClock
 {
+    /// <summary>Microseconds on the machine's monotonic clock (Stopwatch), comparable across processes of this machine.</summary>
     public static long NowMicros() => (long)(Stopwatch.GetTimestamp() * (1_000_000.0 / Stopwatch.Frequency));
 }

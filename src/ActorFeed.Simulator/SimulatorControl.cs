@@ -42,6 +42,22 @@ internal static class SimulatorControl
                 sim.Faults.RejectRegCodes[c] = true;
             return Results.Ok(new { rejectReg = sim.Faults.RejectRegCodes.Keys.Order().ToArray() });
         });
+        app.MapPost("/sim/withhold-replies", (string? mode, int? count) =>
+        {
+            if (count is { } n)
+            {
+                if (mode is not null || n < 0) return Results.BadRequest(new { error = "give either count=N (N >= 0) or mode=on|off" });
+                sim.Faults.WithholdNextRegReplies(n);
+                return Results.Ok(new { withholdNext = n });
+            }
+            switch (mode ?? "on")
+            {
+                case "on": sim.Faults.WithholdRegReplies = true; break;
+                case "off": sim.Faults.WithholdRegReplies = false; break;
+                default: return Results.BadRequest(new { error = "mode must be on or off" });
+            }
+            return Results.Ok(new { withholdRegReplies = sim.Faults.WithholdRegReplies });
+        });
         app.MapPost("/sim/bad-frames", (int? count) => { sim.InjectBadFrames(count ?? 1); return Results.Ok(new { injected = count ?? 1 }); });
         app.MapPost("/sim/slow", (int? ms) => { sim.Faults.SendDelay = TimeSpan.FromMilliseconds(ms ?? 0); return Results.Ok(new { sendDelayMs = ms ?? 0 }); });
         app.MapPost("/sim/duplicate-login", () => { sim.SimulateDuplicateLogin(); return Results.Ok(new { kicked = true }); });
@@ -58,7 +74,9 @@ internal static class SimulatorControl
             sessions = r.Sessions.Select(s => new
             {
                 s.Id, s.AppKey, s.OpenedAt, s.LoggedInAt, s.ClosedAt, s.ClosedAtMicros, s.CloseReason,
-                registered = s.Registered.Count, s.DuplicateRegistrations, s.PingsEchoed, s.TicksSent, s.TicksConflated,
+                registered = s.Registered.Count,
+                registeredByGroup = s.RegisteredGroups.GroupBy(g => g.Value).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+                s.DuplicateRegistrations, s.RepliesWithheld, s.PingsEchoed, s.TicksSent, s.TicksConflated,
             }).ToArray(),
         })));
     }

@@ -5,6 +5,7 @@ namespace ActorFeed.Simulator;
 /// <summary>How the token endpoint misbehaves.</summary>
 public enum TokenFault
 {
+    /// <summary>The token endpoint answers normally.</summary>
     None,
     /// <summary>HTTP 500.</summary>
     Http500,
@@ -31,6 +32,7 @@ public enum DropMode
 public sealed class SimulatorFaults
 {
     private int _rejectLogins;
+    private int _withholdRegReplies; // 0: answer, -1: withhold every reply, N > 0: withhold the next N
 
     /// <summary>Token endpoint fault for every request until set back to None.</summary>
     public TokenFault TokenFault { get; set; }
@@ -46,6 +48,32 @@ public sealed class SimulatorFaults
 
     /// <summary>Reject the next <paramref name="count"/> LOGINs with CODE=8005 (whatever the token).</summary>
     public void RejectNextLogins(int count) => Interlocked.Exchange(ref _rejectLogins, count);
+
+    /// <summary>
+    /// While true, REG and REMOVE frames of logged-in clients are handled as usual (registered or removed, recorded)
+    /// but get no reply, so the client's request timeout is what notices. Setting it replaces a count given to
+    /// <see cref="WithholdNextRegReplies"/>; it reads true while any reply is still to be withheld.
+    /// </summary>
+    public bool WithholdRegReplies
+    {
+        get => Volatile.Read(ref _withholdRegReplies) != 0;
+        set => Interlocked.Exchange(ref _withholdRegReplies, value ? -1 : 0);
+    }
+
+    /// <summary>Withhold the replies to the next <paramref name="count"/> REG / REMOVE frames (see <see cref="WithholdRegReplies"/>), then answer again.</summary>
+    public void WithholdNextRegReplies(int count) => Interlocked.Exchange(ref _withholdRegReplies, Math.Max(0, count));
+
+    /// <summary>True when the reply to this REG / REMOVE is to be withheld (and counts it).</summary>
+    internal bool TakeWithheldRegReply()
+    {
+        while (true)
+        {
+            var n = Volatile.Read(ref _withholdRegReplies);
+            if (n == 0) return false;
+            if (n < 0) return true;
+            if (Interlocked.CompareExchange(ref _withholdRegReplies, n - 1, n) == n) return true;
+        }
+    }
 
     internal bool TakeLoginRejection()
     {
@@ -65,5 +93,6 @@ public sealed class SimulatorFaults
         RejectRegCodes.Clear();
         SendDelay = TimeSpan.Zero;
         Interlocked.Exchange(ref _rejectLogins, 0);
+        Interlocked.Exchange(ref _withholdRegReplies, 0);
     }
 }

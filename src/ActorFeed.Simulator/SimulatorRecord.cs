@@ -5,26 +5,50 @@ public sealed class SessionRecord
 {
     internal SessionRecord(int id, DateTimeOffset openedAt) { Id = id; OpenedAt = openedAt; }
 
+    /// <summary>Sequence number of the session, from 1.</summary>
     public int Id { get; }
+    /// <summary>When the WebSocket was accepted.</summary>
     public DateTimeOffset OpenedAt { get; }
+    /// <summary>The app key of the token it logged in with (null before LOGIN).</summary>
     public string? AppKey { get; internal set; }
+    /// <summary>When LOGIN succeeded; null when it never did.</summary>
     public DateTimeOffset? LoggedInAt { get; internal set; }
+    /// <summary>When the session ended; null while it is open.</summary>
     public DateTimeOffset? ClosedAt { get; internal set; }
     /// <summary><see cref="SimClock"/> time of the close: every frame of this session was stamped before it.</summary>
     public long? ClosedAtMicros { get; internal set; }
+    /// <summary>Why it ended, e.g. "client closed 1000 ..." or "server dropped ...".</summary>
     public string? CloseReason { get; internal set; }
     /// <summary>Code/type pairs registered now ("005930/0B").</summary>
     public HashSet<string> Registered { get; } = [];
+    /// <summary>The grp_no each pair of <see cref="Registered"/> was last REGistered with ("005930/0B" -> "1"; empty when the REG had none).</summary>
+    public Dictionary<string, string> RegisteredGroups { get; } = new(StringComparer.Ordinal);
+    /// <summary>Every REG and REMOVE frame of the logged-in client, in order, with its grp_no, including rejected ones.</summary>
+    public List<RegistrationFrame> RegistrationFrames { get; } = [];
     /// <summary>Every REG item in order, including rejected ones.</summary>
     public List<string> RegRequests { get; } = [];
     /// <summary>Items that were REGistered while already registered in this session.</summary>
     public int DuplicateRegistrations { get; internal set; }
+    /// <summary>Every REMOVE item in order ("005930/0B").</summary>
     public List<string> RemoveRequests { get; } = [];
+    /// <summary>REG / REMOVE frames that got no reply (<see cref="SimulatorFaults.WithholdRegReplies"/>).</summary>
+    public int RepliesWithheld { get; internal set; }
+    /// <summary>PINGs the client echoed.</summary>
     public int PingsEchoed { get; internal set; }
+    /// <summary>REAL entries sent.</summary>
     public long TicksSent { get; internal set; }
     /// <summary>Ticks not sent because the session was more than 32 frames behind (the exchange conflates them).</summary>
     public long TicksConflated { get; internal set; }
 }
+
+/// <summary>One REG or REMOVE frame as the server received it.</summary>
+/// <param name="Trnm">"REG" or "REMOVE".</param>
+/// <param name="Group">Its grp_no (empty when it had none).</param>
+/// <param name="Refresh">False when its refresh was "0" (a REG that replaces what was registered), true otherwise.</param>
+/// <param name="Items">Its code/type pairs ("005930/0B").</param>
+/// <param name="Failure">Why it was rejected (return_code 1), or null when it was accepted.</param>
+/// <param name="ReplyWithheld">True when it got no reply (<see cref="SimulatorFaults.WithholdRegReplies"/>).</param>
+public sealed record RegistrationFrame(string Trnm, string Group, bool Refresh, IReadOnlyList<string> Items, string? Failure, bool ReplyWithheld);
 
 /// <summary>
 /// What the simulator saw: sessions, logins, registrations, token requests. Thread-safe: read it inside
@@ -36,15 +60,25 @@ public sealed class SimulatorRecord
     private readonly List<SessionRecord> _sessions = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>WebSocket upgrade requests, refused ones included.</summary>
     public int ConnectionAttempts { get; private set; }
+    /// <summary>Upgrade requests answered with HTTP 503 (<see cref="KiwoomSimulator.RefuseConnectionsFor"/>).</summary>
     public int RefusedConnections { get; private set; }
+    /// <summary>Calls to <c>/oauth2/token</c>, failed ones included.</summary>
     public int TokenRequests { get; private set; }
+    /// <summary>New tokens issued (a still-valid token handed back again is not counted).</summary>
     public int TokensIssued { get; private set; }
+    /// <summary>Calls to <c>/oauth2/revoke</c>.</summary>
     public int TokenRevokes { get; private set; }
+    /// <summary>LOGINs answered with return_code 0.</summary>
     public int LoginsAccepted { get; private set; }
+    /// <summary>LOGINs refused (unknown or expired token, or <see cref="SimulatorFaults.RejectNextLogins"/>).</summary>
     public int LoginsRejected { get; private set; }
+    /// <summary>When each token request arrived.</summary>
     public List<DateTimeOffset> TokenRequestTimes { get; } = [];
+    /// <summary>When each WebSocket upgrade request arrived.</summary>
     public List<DateTimeOffset> ConnectionAttemptTimes { get; } = [];
+    /// <summary>Every session in the order it was opened.</summary>
     public IReadOnlyList<SessionRecord> Sessions => _sessions;
 
     /// <summary>Reads the record under its lock.</summary>

@@ -105,12 +105,15 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     /// <summary>Exactly <paramref name="expected"/> WebSocket connections reached the server.</summary>
     protected void AssertConnectionAttempts(int expected) => Assert.Equal(expected, Sim.Record.Read(r => r.ConnectionAttempts));
 
-    /// <summary>On the sessions that logged in: no pair registered twice, and the last session holds exactly <paramref name="expected"/>.</summary>
-    protected void AssertServerRegistrations(IEnumerable<string> expected) => Sim.Record.Read(r =>
+    /// <summary>On the sessions that logged in: no pair registered twice, every REG / REMOVE in grp_no <paramref name="group"/>
+    /// (the feed's default is "1"), and the last session holds exactly <paramref name="expected"/>.</summary>
+    protected void AssertServerRegistrations(IEnumerable<string> expected, string group = "1") => Sim.Record.Read(r =>
     {
         Assert.All(r.Sessions, s => Assert.Equal(0, s.DuplicateRegistrations));
+        Assert.All(r.Sessions.SelectMany(s => s.RegistrationFrames), f => Assert.Equal(group, f.Group));
         var last = r.Sessions.Last(s => s.LoggedInAt is not null);
         Assert.Equal(expected.Select(c => c + "/0B").Order(), last.Registered.Order());
+        Assert.All(last.Registered, p => Assert.Equal(group, last.RegisteredGroups[p]));
         return true;
     });
 }

@@ -25,6 +25,15 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         AssertConnectionAttempts(1);
     }
 
+    [Fact]
+    public void Feed_must_register_in_the_configured_subscription_group()
+    {
+        var feed = StartFeed(FastSettings() with { SubscriptionGroup = "7" });
+        ExpectState(FeedState.Connected);
+        SubscribeAndAwaitTicks(feed, Five);
+        AssertServerRegistrations(Five, group: "7");
+    }
+
     [Theory]
     [InlineData(DropMode.NormalClosure)]
     [InlineData(DropMode.GoingAway)]
@@ -174,6 +183,35 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         AwaitAllTicked(collector, Five, since);
         AssertServerRegistrations(Five);
         Assert.Equal(1, Sim.Record.Read(r => r.ConnectionAttempts));
+    }
+
+    [Fact]
+    public void Feed_must_restart_the_connection_when_REG_replies_are_withheld_and_recover_once_they_come_again()
+    {
+        var settings = FastSettings() with { RequestTimeout = TimeSpan.FromSeconds(1) };
+        var (feed, collector) = ConnectedWithTicks(Five, settings);
+        string[] six = [.. Five, "068270"];
+        Sim.Faults.WithholdRegReplies = true;
+        var t0 = Stopwatch.GetTimestamp();
+        feed.Tell(new Subscribe("068270", "0B", collector));
+        var decision = ExpectDecision(FeedComponent.Connection);
+        var detect = Stopwatch.GetElapsedTime(t0);
+        Assert.Equal(FeedFailureException.Causes.RequestTimeout, decision.Cause);
+        Assert.True(detect >= settings.RequestTimeout, $"restarted after {detect}, before the request timeout");
+        Assert.Equal(1, Sim.Record.Read(r => r.Sessions[0].RepliesWithheld));
+        Sim.Faults.WithholdRegReplies = false;
+        // A REG sent before the switch went off may still go unanswered (one more restart): wait until the server
+        // confirmed all six on the connection the feed has now.
+        AwaitAssert(() =>
+        {
+            feed.Tell(GetFeedStatus.Instance);
+            var status = ExpectMsg<FeedStatus>();
+            Assert.Equal(FeedState.Connected, status.State);
+            Assert.Equal(six.Length, status.ConfirmedSubscriptions);
+        }, Wait);
+        AwaitAllTicked(collector, six, Stopwatch.GetTimestamp());
+        Report("REG replies withheld", detect, Stopwatch.GetElapsedTime(t0));
+        AssertServerRegistrations(six);
     }
 
     [Fact]

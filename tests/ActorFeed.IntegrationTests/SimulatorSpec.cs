@@ -20,11 +20,12 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
         ExpectState(FeedState.Connected);
         var collector = SubscribeAndAwaitTicks(feed, Codes3);
 
-        var t0 = Stopwatch.GetTimestamp();
         var drop = await http.PostAsync("sim/drop?mode=1011", null);
         Assert.True(drop.IsSuccessStatusCode);
         Assert.Equal("server closed the connection", ExpectDecision(FeedComponent.Connection).Cause);
-        AwaitAllTicked(collector, Codes3, t0);
+        // Connected again first: ticks the old session sent just before the drop must not count as recovered.
+        ExpectState(FeedState.Connected);
+        AwaitAllTicked(collector, Codes3, Stopwatch.GetTimestamp());
 
         Assert.Equal(400, (int)(await http.PostAsync("sim/drop?mode=42", null)).StatusCode);
         Assert.True((await http.PostAsync("sim/reject-reg?codes=111111,222222", null)).IsSuccessStatusCode);
@@ -37,6 +38,19 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
         var sessions = state.GetProperty("sessions");
         Assert.Equal(2, sessions.GetArrayLength());
         Assert.Equal(3, sessions[1].GetProperty("registered").GetInt32());
+        Assert.Equal(3, sessions[1].GetProperty("registeredByGroup").GetProperty("1").GetInt32());
+        Assert.Equal(0, sessions[1].GetProperty("repliesWithheld").GetInt32());
+
+        // last, so that no REG of the feed's can meet it
+        Assert.True((await http.PostAsync("sim/withhold-replies?count=2", null)).IsSuccessStatusCode);
+        Assert.True(Sim.Faults.WithholdRegReplies);
+        Assert.True((await http.PostAsync("sim/withhold-replies?mode=off", null)).IsSuccessStatusCode);
+        Assert.False(Sim.Faults.WithholdRegReplies);
+        Assert.True((await http.PostAsync("sim/withhold-replies", null)).IsSuccessStatusCode);       // on
+        Assert.True(Sim.Faults.WithholdRegReplies);
+        Assert.Equal(400, (int)(await http.PostAsync("sim/withhold-replies?mode=maybe", null)).StatusCode);
+        Assert.True((await http.PostAsync("sim/clear", null)).IsSuccessStatusCode);
+        Assert.False(Sim.Faults.WithholdRegReplies);
         AssertServerRegistrations(Codes3);
     }
 
@@ -53,6 +67,9 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
             var s = r.Sessions.Single();
             Assert.Equal(Codes3.Select(c => c + "/0B").Order(), s.RemoveRequests.Order());
             Assert.Empty(s.Registered);
+            Assert.Empty(s.RegisteredGroups);
+            Assert.Equal(new[] { "REG", "REMOVE" }, s.RegistrationFrames.Select(f => f.Trnm).Distinct());
+            Assert.All(s.RegistrationFrames, f => Assert.Equal("1", f.Group));    // the feed's default grp_no, on REMOVE too
             Assert.StartsWith("client closed 1000", s.CloseReason);
             return true;
         });

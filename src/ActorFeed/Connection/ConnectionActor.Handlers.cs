@@ -64,8 +64,8 @@ internal sealed partial class ConnectionActor
     private void SendNextRequest()
     {
         if (_pacing || _registrations.Next() is not { } request) return;
+        Timers.StartSingleTimer(RequestTimedOut.Instance, RequestTimedOut.Instance, _settings.RequestTimeout);   // before the frame can be seen
         _socket.Send(KiwoomEncoder.Registration(request.Kind, _settings.SubscriptionGroup, request.Items[0].Type, request.Items));
-        Timers.StartSingleTimer(RequestTimedOut.Instance, RequestTimedOut.Instance, _settings.RequestTimeout);
     }
 
     private void OnRegistrationReply(RegistrationReplyFrame reply)

@@ -31,6 +31,27 @@ public sealed class FailureTableSpec(ITestOutputHelper output) : FeedSpecBase(ou
     }
 
     [Fact]
+    public void A_REG_without_reply_must_restart_the_link_after_the_request_timeout_and_replay()
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new Subscribe("005930", "0B", me));
+        ExpectSent(t1, "REG");                                             // never answered
+        Scheduler.Advance(Settings.RequestTimeout - TimeSpan.FromMilliseconds(1));
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+        Scheduler.Advance(TimeSpan.FromMilliseconds(1));
+        var decision = ExpectDecision(FeedComponent.Connection);
+        Assert.Equal(FeedFailureException.Causes.RequestTimeout, decision.Cause);
+        Assert.Contains("REG of 1 item(s)", decision.Detail);
+        Scheduler.Advance(decision.Delay);
+        var (t2, _) = AcceptConnection();
+        Assert.Equal(["005930"], Items(ExpectSent(t2, "REG")));            // replayed on the new link
+        t2.Push(RegOk);
+        me.ExpectMsg(new SubscriptionConfirmed("005930", "0B"));
+    }
+
+    [Fact]
     public void Replay_must_pause_the_replay_batch_interval_between_batches()
     {
         Settings = Settings with { MaxItemsPerRequest = 2, ReplayBatchInterval = TimeSpan.FromSeconds(3) };

@@ -70,11 +70,21 @@ internal sealed partial class ConnectionActor
 
     private void OnRegistrationReply(RegistrationReplyFrame reply)
     {
-        switch (_registrations.Complete(reply))
+        var outcome = _registrations.Complete(reply);
+        if (outcome is RegistrationOutcome.Unexpected)
         {
-            case RegistrationOutcome.Unexpected:
-                _log.Warning("Unexpected {Trnm} reply (return_code {ReturnCode}) with no such request in flight", reply.Kind.Trnm(), reply.ReturnCode);
-                return;
+            _log.Warning("Unexpected {Trnm} reply (return_code {ReturnCode}) with no such request in flight", reply.Kind.Trnm(), reply.ReturnCode);
+            return;
+        }
+        // timers first: whoever hears of the outcome may already count on the pause being under way
+        Timers.Cancel(RequestTimedOut.Instance);
+        if (_settings.ReplayBatchInterval > TimeSpan.Zero && _registrations.HasWaiting)
+        {
+            _pacing = true;
+            Timers.StartSingleTimer(PaceElapsed.Instance, PaceElapsed.Instance, _settings.ReplayBatchInterval);
+        }
+        switch (outcome)
+        {
             case RegistrationOutcome.Accepted { Request.Kind: RegistrationKind.Register } accepted:
                 _feed.Tell(new ItemsConfirmed(accepted.Request.Items));
                 break;
@@ -86,12 +96,6 @@ internal sealed partial class ConnectionActor
                 _log.Warning("Subscription rejected: {Reason}", reason);
                 _feed.Tell(new ItemRejected(rejected.Item, reason));
                 break;
-        }
-        Timers.Cancel(RequestTimedOut.Instance);
-        if (_settings.ReplayBatchInterval > TimeSpan.Zero && _registrations.HasWaiting)
-        {
-            _pacing = true;
-            Timers.StartSingleTimer(PaceElapsed.Instance, PaceElapsed.Instance, _settings.ReplayBatchInterval);
         }
         SendNextRequest();
         if (_closeRequester is not null) CloseWhenDrained();
@@ -115,7 +119,7 @@ internal sealed partial class ConnectionActor
     private FeedFailureException LoginFailed(LoginReplyFrame reply)
     {
         var detail = $"LOGIN returned {reply.ReturnCode}: {reply.ReturnMessage}";
-        if (!reply.TokenRejected) return Fail(Causes.LoginRejected, FailureKind.Transient, detail);
+        if (reply.Error?.Class != KiwoomErrorClass.Token) return Fail(Causes.LoginRejected, FailureKind.Transient, detail);
         _tokens.Tell(new TokenProtocol.InvalidateToken(_token!));
         return Fail(Causes.TokenRejected, FailureKind.Transient, detail);
     }

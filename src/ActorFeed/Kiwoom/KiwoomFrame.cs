@@ -16,14 +16,17 @@ internal sealed record LoginReplyFrame(int ReturnCode, string ReturnMessage) : K
 {
     public bool Success => ReturnCode == 0;
 
-    /// <summary>True when the server says the token is not valid (CODE=8005 and friends): get a new one.</summary>
-    public bool TokenRejected => !Success && KiwoomErrors.MentionsTokenInvalid(ReturnMessage);
+    /// <summary>The error, classified from either envelope; null on success.</summary>
+    public KiwoomError? Error => KiwoomError.Of(ReturnCode, ReturnMessage);
 }
 
 /// <summary>Reply to REG or REMOVE; it does not say which item failed.</summary>
 internal sealed record RegistrationReplyFrame(RegistrationKind Kind, int ReturnCode, string ReturnMessage) : KiwoomFrame
 {
     public bool Success => ReturnCode == 0;
+
+    /// <summary>The error, classified from either envelope; null on success.</summary>
+    public KiwoomError? Error => KiwoomError.Of(ReturnCode, ReturnMessage);
 }
 
 /// <summary>REAL: one or more entries.</summary>

@@ -34,13 +34,14 @@ internal static class TokenFailures
     public static FeedFailureException ToFailure(this TokenRequestException e) =>
         new(CauseOf(e.ReturnCode), KindOf(e.ReturnCode), e.Message, e);
 
-    private static string CauseOf(int? code) => code switch
+    private static string CauseOf(int? code) => code is { } c ? KiwoomError.ClassOf(c) switch
     {
-        { } c when KiwoomErrors.IsPermanentCredentialError(c) => FeedFailureException.Causes.BadCredentials,
-        { } c when KiwoomErrors.IsRateLimit(c) => FeedFailureException.Causes.RateLimited,
+        KiwoomErrorClass.Credentials or KiwoomErrorClass.Mode or KiwoomErrorClass.Device => FeedFailureException.Causes.BadCredentials,
+        KiwoomErrorClass.RateLimit => FeedFailureException.Causes.RateLimited,
         _ => FeedFailureException.Causes.TokenService,
-    };
+    } : FeedFailureException.Causes.TokenService;
 
     private static FailureKind KindOf(int? code) =>
-        code is { } c && KiwoomErrors.IsPermanentCredentialError(c) ? FailureKind.Permanent : FailureKind.Transient;
+        code is { } c && KiwoomError.ClassOf(c) is KiwoomErrorClass.Credentials or KiwoomErrorClass.Mode or KiwoomErrorClass.Device
+            ? FailureKind.Permanent : FailureKind.Transient;
 }

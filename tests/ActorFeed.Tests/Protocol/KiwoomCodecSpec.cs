@@ -16,7 +16,7 @@ public sealed class KiwoomCodecSpec
     {
         var f = Assert.IsType<LoginReplyFrame>(Decode("""{"trnm":"LOGIN","return_code":0,"return_msg":"","sor_yn":"Y"}"""));
         Assert.True(f.Success);
-        Assert.False(f.TokenRejected);
+        Assert.Null(f.Error);
     }
 
     [Fact]
@@ -24,9 +24,11 @@ public sealed class KiwoomCodecSpec
     {
         var f = Assert.IsType<LoginReplyFrame>(Decode("""{"trnm":"LOGIN","return_code":805004,"return_msg":"토큰 인증에 실패했습니다. 접속을 종료합니다 [CODE=8005, MESSAGE=Token이 유효하지 않습니다]"}"""));
         Assert.False(f.Success);
-        Assert.True(f.TokenRejected);
+        Assert.Equal(KiwoomErrorClass.Token, f.Error!.Class);
         var other = Assert.IsType<LoginReplyFrame>(Decode("""{"trnm":"LOGIN","return_code":100013,"return_msg":"[CODE=1700] too many"}"""));
-        Assert.False(other.TokenRejected);
+        Assert.Equal(KiwoomErrorClass.RateLimit, other.Error!.Class);
+        var bare = Assert.IsType<LoginReplyFrame>(Decode("""{"trnm":"LOGIN","return_code":"8005","return_msg":"Token이 유효하지 않습니다"}"""));
+        Assert.Equal(KiwoomErrorClass.Token, bare.Error!.Class);          // 8005 in return_code alone, as a string
     }
 
     [Fact]

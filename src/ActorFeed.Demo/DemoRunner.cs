@@ -16,6 +16,7 @@ internal sealed class DemoRunner(
     IRequiredActor<ActorFeedActor> feed,
     DemoArguments args,
     IHostApplicationLifetime lifetime,
+    IActorFeedClient client,
     ILogger<DemoRunner> log,
     KiwoomSimulator? simulator = null) : BackgroundService
 {
@@ -55,7 +56,11 @@ internal sealed class DemoRunner(
                 : "fault tour done: the feed recovered from every fault. Ctrl+C to stop.");
             if (args.ExitAfterTour)
             {
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);      // a few ticks of every code after the last recovery
+                // stop once every code has ticked again after the last recovery
+                await using var check = client.Subscribe(args.Symbols, args.Types[0]);
+                var missing = new HashSet<string>(args.Symbols);
+                await foreach (var tick in check.WithCancellation(stoppingToken))
+                    if (missing.Remove(tick.Code) && missing.Count == 0) break;
                 lifetime.StopApplication();
             }
         }

@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Akka.Logger.Serilog;
 using ActorFeed.Demo;
 using ActorFeed.Hosting;
+using ActorFeed.Settings;
 using ActorFeed.Simulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -109,9 +110,9 @@ try
     using var app = builder.Build();
     try
     {
-        _ = app.Services.GetRequiredService<IOptions<ActorFeedOptions>>().Value;   // bad options: one line, before any log
+        app.Services.GetRequiredService<IOptions<ActorFeedOptions>>().Value.ToSettings();   // bad options: one line, before any log
     }
-    catch (OptionsValidationException e)
+    catch (ActorFeedSettingException e)
     {
         Console.Error.WriteLine($"error: {e.Message}");
         return 2;

@@ -15,7 +15,8 @@ public static class ActorFeedHostingExtensions
     /// registered in DI by <see cref="ActorFeedServiceCollectionExtensions.AddActorFeed"/> (section <c>ActorFeed</c>,
     /// plus any <c>Configure</c> / <c>PostConfigure</c>), and registers it in the <see cref="ActorRegistry"/> under
     /// <see cref="ActorFeedActor"/>. HOCON <c>actorfeed { }</c> of the actor system is the baseline; non-null options
-    /// override it. Invalid options stop the host start with an exception naming each option (<c>ActorFeed:Key</c>).
+    /// override it. Invalid options stop the host start with an <see cref="ActorFeedSettingException"/> naming each
+    /// option (<c>ActorFeed:Key</c>) and its HOCON key.
     /// Host shutdown runs CoordinatedShutdown: REMOVE everything, close 1000, revoke the token.
     /// </summary>
     /// <param name="builder">The Akka.Hosting builder.</param>
@@ -29,9 +30,10 @@ public static class ActorFeedHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.WithActors((system, registry, resolver) =>
         {
-            var options = resolver.GetService<IOptions<ActorFeedOptions>>()
-                ?? throw new InvalidOperationException(
-                    $"{nameof(WithActorFeed)}() reads IOptions<{nameof(ActorFeedOptions)}>: call services.{nameof(ActorFeedServiceCollectionExtensions.AddActorFeed)}(configuration) first.");
+            if (resolver.GetService<ActorFeedServices>() is null)
+                throw new InvalidOperationException(
+                    $"{nameof(WithActorFeed)}() reads its options from DI: call services.{nameof(ActorFeedServiceCollectionExtensions.AddActorFeed)}(configuration) first.");
+            var options = resolver.GetService<IOptions<ActorFeedOptions>>()!;
             Start(system, registry, options.Value, dependencies, name, resolver.GetService<TimeProvider>());
         });
     }
@@ -52,7 +54,7 @@ public static class ActorFeedHostingExtensions
         ArgumentNullException.ThrowIfNull(options);
         var snapshot = options.Clone();
         snapshot.ToSettings();                                   // fail at configuration time with a clear message
-        return builder.WithActors((system, registry, _) => Start(system, registry, snapshot, dependencies, name));
+        return builder.WithActors((system, registry, resolver) => Start(system, registry, snapshot, dependencies, name, resolver.GetService<TimeProvider>()));
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace ActorFeed.Hosting;
 
@@ -11,11 +10,11 @@ namespace ActorFeed.Hosting;
 public static class ActorFeedServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="ActorFeedOptions"/> from the configuration section <c>ActorFeed</c> and validates them when
-    /// the host starts (invalid options stop the start with an <see cref="OptionsValidationException"/> whose message
-    /// names each option, e.g. <c>Invalid ActorFeed setting 'ActorFeed:BackoffMax': ...</c>); registers
+    /// Binds <see cref="ActorFeedOptions"/> from the configuration section <c>ActorFeed</c>; registers
     /// <see cref="IActorFeedClient"/> and the <c>actorfeed</c> health check. The actor system still needs
-    /// <c>WithActorFeed()</c> inside <c>AddAkka</c>.
+    /// <c>WithActorFeed()</c> inside <c>AddAkka</c>, which validates the options against the actor system's HOCON when
+    /// the host starts: invalid options stop the start with an <see cref="ActorFeedSettingException"/> naming each
+    /// option, e.g. <c>Invalid ActorFeed setting 'ActorFeed:BackoffMax': ...</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration holding the <c>ActorFeed</c> section.</param>
@@ -24,31 +23,14 @@ public static class ActorFeedServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ActorFeedOptions>().Bind(configuration.GetSection(ActorFeedOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActorFeedOptions>, ActorFeedOptionsValidator>());
+        services.AddOptions<ActorFeedOptions>().Bind(configuration.GetSection(ActorFeedOptions.SectionName));
+        services.TryAddSingleton<ActorFeedServices>();
         services.AddSingleton<IActorFeedClient, ActorFeedClient>();
         services.AddHealthChecks().AddCheck<ActorFeedHealthCheck>(ActorFeedHealthCheck.Name);
         return services;
     }
 }
 
-/// <summary>
-/// Validates <see cref="ActorFeedOptions"/> against the reference defaults (<see cref="ActorFeedOptions.ToSettings"/>);
-/// the failure is the <see cref="ActorFeedSettingException"/> message, naming each invalid option. The feed validates
-/// again against the actor system's HOCON when it starts.
-/// </summary>
-internal sealed class ActorFeedOptionsValidator : IValidateOptions<ActorFeedOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ActorFeedOptions options)
-    {
-        try
-        {
-            options.ToSettings();
-            return ValidateOptionsResult.Success;
-        }
-        catch (ActorFeedSettingException e)
-        {
-            return ValidateOptionsResult.Fail(e.Message);
-        }
-    }
-}
+/// <summary>Registered by <see cref="ActorFeedServiceCollectionExtensions.AddActorFeed"/>, so that <c>WithActorFeed()</c>
+/// can tell that it was called (every host registers <c>IOptions&lt;T&gt;</c> for any T, so that cannot tell).</summary>
+internal sealed class ActorFeedServices;

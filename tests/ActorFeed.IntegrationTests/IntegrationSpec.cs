@@ -14,7 +14,7 @@ namespace ActorFeed.IntegrationTests;
 /// (PING every second, backoff in tens of milliseconds) but generous detection timeouts (<see cref="TestSettings.Loopback"/>),
 /// so that a stall of a loaded machine is not taken for a dead link; a test of one detection mechanism shortens that
 /// one. Waits are on events (FeedStatusChanged, the simulator's record, the tick collector), never on fixed delays.
-/// Every test ends by checking the server side: nothing registered twice, and the connection attempts it expects.
+/// Tests end by checking the server side: nothing registered twice, and the connection attempts they expect.
 /// </summary>
 public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
@@ -73,6 +73,18 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         collector.Ask<TickCollector.AllConfirmed>(new TickCollector.AwaitConfirmed(codes), Wait).GetAwaiter().GetResult();
         AwaitAllTicked(collector, codes, since);
         return collector;
+    }
+
+    /// <summary>
+    /// After a fault at <paramref name="faultAt"/>: waits for the feed to be Connected again, then for every code to tick
+    /// on the new connection (ticks counted only from then: frames the old session had queued before its close do not
+    /// prove the replay). Returns the time from the fault.
+    /// </summary>
+    protected TimeSpan AwaitRecovered(IActorRef collector, IReadOnlyCollection<string> codes, long faultAt, TimeSpan? within = null)
+    {
+        ExpectState(FeedState.Connected, within);
+        AwaitAllTicked(collector, codes, Stopwatch.GetTimestamp());
+        return Stopwatch.GetElapsedTime(faultAt);
     }
 
     protected TimeSpan AwaitAllTicked(IActorRef collector, IReadOnlyCollection<string> codes, long since) =>

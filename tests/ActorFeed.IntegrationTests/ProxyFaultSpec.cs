@@ -28,7 +28,7 @@ public sealed class ProxyFaultSpec(ITestOutputHelper output) : IntegrationSpec(o
         Assert.Equal(FeedFailureException.Causes.KeepAliveTimeout, decision.Cause);
         Assert.DoesNotContain("idle watchdog", decision.Detail);
         Assert.True(detect < TimeSpan.FromSeconds(30), $"detected after {detect}: not the pong timeout");
-        var recover = AwaitAllTicked(collector, Codes3, t0);
+        var recover = AwaitRecovered(collector, Codes3, t0);
         Report("blackhole", detect, recover);
         AssertServerRegistrations(Codes3);
         AssertConnectionAttempts(2);
@@ -44,7 +44,7 @@ public sealed class ProxyFaultSpec(ITestOutputHelper output) : IntegrationSpec(o
         var decision = ExpectDecision(FeedComponent.Connection);
         var detect = Stopwatch.GetElapsedTime(t0);
         Assert.Equal(FeedFailureException.Causes.ConnectionLost, decision.Cause);
-        var recover = AwaitAllTicked(collector, Codes3, t0);
+        var recover = AwaitRecovered(collector, Codes3, t0);
         Report("reset", detect, recover);
         AssertServerRegistrations(Codes3);
         AssertConnectionAttempts(2);

@@ -11,19 +11,32 @@ public sealed partial class LayoutSpec
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "ActorFeed.sln"))) root = root.Parent;
         Assert.NotNull(root);
+        var files = Directory.EnumerateFiles(Path.Combine(root.FullName, "src", "ActorFeed"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Select(f => (Text: File.ReadAllText(f), Code: Code(File.ReadAllText(f))))
+            .Select(f => (f.Text, f.Code, Namespace: Namespace().Match(f.Text).Groups[1].Value))
+            .ToList();
+        var namespaces = files.Select(f => f.Namespace).ToHashSet();
+        // types of the root namespace are visible everywhere without a using: find their uses by name
+        var rootTypes = files.Where(f => f.Namespace == "ActorFeed").SelectMany(f => Declared().Matches(f.Code).Select(m => m.Groups[1].Value)).ToHashSet();
         var edges = new Dictionary<string, HashSet<string>>();
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(root.FullName, "src", "ActorFeed"), "*.cs", SearchOption.AllDirectories))
+        foreach (var (text, code, ns) in files)
         {
-            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")) continue;
-            var text = File.ReadAllText(file);
-            var ns = Namespace().Match(text).Groups[1].Value;
             if (!edges.TryGetValue(ns, out var deps)) edges[ns] = deps = [];
             foreach (Match m in Using().Matches(text))
             {
                 var target = m.Groups[2].Value;
                 if (m.Groups[1].Success) target = target[..target.LastIndexOf('.')];  // using static Namespace.Type
-                if (target != ns) deps.Add(target);
+                deps.Add(target);
             }
+            foreach (Match m in Qualified().Matches(code))                                // Settings.Redact, ActorFeed.Token.X
+            {
+                var target = m.Groups[1].Value.StartsWith("ActorFeed.", StringComparison.Ordinal) ? m.Groups[1].Value : "ActorFeed." + m.Groups[1].Value;
+                if (namespaces.Contains(target)) deps.Add(target);
+            }
+            // used as a type: Feed.Start, new FeedProtocol..., FeedDependencies deps (not a tuple element named Feed)
+            if (ns != "ActorFeed" && rootTypes.Any(t => Regex.IsMatch(code, $@"(?<![\w.]){t}(?=\s*[.<(\[?]|\s+[_A-Za-z]\w*\s*[=;,)])"))) deps.Add("ActorFeed");
+            deps.Remove(ns);
         }
         Assert.Contains("ActorFeed.Connection", edges.Keys);                // the scan found the tree
         foreach (var start in edges.Keys)
@@ -45,6 +58,21 @@ public sealed partial class LayoutSpec
         path.RemoveAt(path.Count - 1);
         return null;
     }
+
+    /// <summary>The source without comments and string literals, so that prose and text do not count as references.</summary>
+    private static string Code(string text) => Strings().Replace(Comments().Replace(text, ""), "\"\"");
+
+    [GeneratedRegex(@"//[^\n]*")]
+    private static partial Regex Comments();
+
+    [GeneratedRegex(@"@?\$?""(?:[^""\\\n]|\\.)*""")]
+    private static partial Regex Strings();
+
+    [GeneratedRegex(@"^(?:public |internal )?(?:sealed |static |abstract |partial )*(?:class|record|struct|interface|enum) (\w+)", RegexOptions.Multiline)]
+    private static partial Regex Declared();
+
+    [GeneratedRegex(@"(?<![\w.])((?:ActorFeed\.)?(?:Messages|Settings|Diagnostics|Kiwoom|Transport|Supervision|Token|Subscriptions|Connection))\.[A-Z]\w*")]
+    private static partial Regex Qualified();
 
     [GeneratedRegex(@"^namespace ([\w.]+);", RegexOptions.Multiline)]
     private static partial Regex Namespace();

@@ -41,7 +41,7 @@ public sealed class ActorFeedSettingException : ArgumentException
 
     /// <summary>
     /// <c>Invalid ActorFeed setting 'key': problem.</c> for one error, or
-    /// <c>Invalid ActorFeed settings: 'key1': problem1; 'key2': problem2.</c> for several.
+    /// <c>Invalid ActorFeed settings (2): 'key1': problem1; 'key2': problem2.</c> for several.
     /// </summary>
     public override string Message => Format(Errors);
 

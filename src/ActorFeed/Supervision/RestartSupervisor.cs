@@ -5,7 +5,7 @@ using ActorFeed.Settings;
 namespace ActorFeed.Supervision;
 
 /// <summary>
-/// Restarts one child after a failure with backoff, like Akka's RestartSupervisor in OnFailure mode with a manual
+/// Restarts one child after a failure with backoff, like Akka's BackoffSupervisor in OnFailure mode with a manual
 /// reset, plus what ActorFeed needs on top: the delay depends on the failure class (transient: exponential;
 /// permanent: long fixed delay), each decision writes one structured log line and a <see cref="SupervisionDecision"/>
 /// to the parent and the EventStream, and messages that arrive while the child is down are either dropped

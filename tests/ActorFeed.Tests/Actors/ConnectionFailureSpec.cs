@@ -117,7 +117,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         Assert.Equal(FeedFailureException.Causes.ConnectTimeout, ExpectDecision(FeedComponent.Connection).Cause);
         Assert.True(t.Aborted);
         Server.HangOnConnect = false;
-        Scheduler.Advance(Settings.BackoffMin);
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
         AcceptConnection();
     }
 
@@ -139,7 +139,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         StartFeed();
         var (t1, first) = AcceptConnection();
         t1.ServerClose(WebSocketCloseStatus.NormalClosure);
-        Scheduler.Advance(ExpectDecision(FeedComponent.Connection).Delay);
+        AdvanceExpectingNothingBefore(ExpectDecision(FeedComponent.Connection).Delay, Wire);
         var t2 = Wire.ExpectMsg<TransportCreated>().Transport;
         Assert.Contains(first, ExpectSent(t2, "LOGIN"));
         t2.Push("""{"trnm":"LOGIN","return_code":805004,"return_msg":"토큰 인증에 실패했습니다. 접속을 종료합니다 [CODE=8005, MESSAGE=Token이 유효하지 않습니다]"}""");
@@ -148,7 +148,7 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         Assert.Equal(FailureKind.Transient, decision.Kind);
         Assert.Equal(FeedFailureException.Causes.TokenRejected, ExpectState(FeedState.Reconnecting).Cause);
         TokenCalls.FishForMessage(m => m is TokenIssued i && i.Token != first && i.Token.StartsWith("token-"));
-        Scheduler.Advance(decision.Delay);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
         var (_, second) = AcceptConnection();
         Assert.NotEqual(first, second);
         AssertNoSecretLogged(first, second);

@@ -44,7 +44,7 @@ public sealed class FailureTableSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var decision = ExpectDecision(FeedComponent.Connection);
         Assert.Equal(FeedFailureException.Causes.RequestTimeout, decision.Cause);
         Assert.Contains("REG of 1 item(s)", decision.Detail);
-        Scheduler.Advance(decision.Delay);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
         var (t2, _) = AcceptConnection();
         Assert.Equal(["005930"], Items(ExpectSent(t2, "REG")));            // replayed on the new link
         t2.Push(RegOk);

@@ -169,7 +169,7 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
 
         for (var round = 0; round < 2; round++)
         {
-            if (round > 0) Scheduler.Advance(ExpectDecision(FeedComponent.Connection).Delay);
+            if (round > 0) AdvanceExpectingNothingBefore(ExpectDecision(FeedComponent.Connection).Delay, Wire);
             var (t, _) = AcceptConnection();
             var registered = new List<string>();
             var sizes = new List<int>();

@@ -1,3 +1,4 @@
+using ActorFeed.Testing;
 using System.Reflection;
 using ActorFeed.Settings;
 
@@ -8,17 +9,6 @@ public sealed class ConfigurationTableSpec
 {
     private const string TableHeader = "| option (`ActorFeed:` section) |";
     private const string HostingOnly = "(hosting only)";
-
-    /// <summary>A valid value different from the default.</summary>
-    private static object OtherValue(SettingDefinition d) => d.DefaultValue switch
-    {
-        string s => s + "7",
-        Uri u => new Uri(u.Scheme + "://other.example:1234/path"),
-        TimeSpan t => t + TimeSpan.FromSeconds(1),
-        int i => i + 1,
-        double x => x / 2,
-        var v => throw new InvalidOperationException($"no other value for {v.GetType()}"),
-    };
 
     private static PropertyInfo[] FeedOptionProperties() =>
         typeof(ActorFeedOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -37,7 +27,7 @@ public sealed class ConfigurationTableSpec
             Assert.Equal(d.ValueType, Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType);
             var options = new ActorFeedOptions();
             Assert.Null(property.GetValue(options));
-            var other = OtherValue(d);
+            var other = SettingValues.Other(d);
             property.SetValue(options, other);
             Assert.Equal(other, property.GetValue(options));
             var settings = options.ToSettings();
@@ -66,7 +56,7 @@ public sealed class ConfigurationTableSpec
     [Fact]
     public void Readme_configuration_table_must_match_the_setting_definitions()
     {
-        var readme = File.ReadAllLines(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllLines(Repo.File("README.md"));
         var start = Array.FindIndex(readme, l => l.StartsWith(TableHeader, StringComparison.Ordinal));
         Assert.True(start >= 0, $"README.md has no line starting with {TableHeader}");
         var rows = readme.Skip(start + 2).TakeWhile(l => l.StartsWith('|'))
@@ -101,12 +91,4 @@ public sealed class ConfigurationTableSpec
 
     private static string MarkdownRow(SettingDefinition d) =>
         $"| {d.Name} | `{d.HoconKey}` | `{ActorFeedOptions.SectionName}__{d.Name}` | `{d.DefaultText}` | {d.Description} |";
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ActorFeed.sln"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        return dir.FullName;
-    }
 }

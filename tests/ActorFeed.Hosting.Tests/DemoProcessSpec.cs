@@ -1,3 +1,4 @@
+using ActorFeed.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 
@@ -10,10 +11,7 @@ public sealed class DemoProcessSpec
     {
         var testDir = AppContext.BaseDirectory;                               // tests/ActorFeed.Hosting.Tests/bin/{Configuration}/net10.0/
         var configuration = new DirectoryInfo(testDir).Parent!.Name;
-        var root = new DirectoryInfo(testDir);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ActorFeed.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        var dll = Path.Combine(root.FullName, "src", "ActorFeed.Demo", "bin", new DirectoryInfo(testDir).Parent!.Name, "net10.0", "ActorFeed.Demo.dll");
+        var dll = Repo.File("src", "ActorFeed.Demo", "bin", configuration, "net10.0", "ActorFeed.Demo.dll");
         Assert.True(File.Exists(dll), $"{dll} not built ({configuration})");
         return dll;
     }

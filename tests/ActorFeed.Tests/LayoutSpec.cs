@@ -8,10 +8,7 @@ public sealed partial class LayoutSpec
     [Fact]
     public void Core_namespaces_must_not_depend_on_each_other_in_a_cycle()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "ActorFeed.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        var files = Directory.EnumerateFiles(Path.Combine(root.FullName, "src", "ActorFeed"), "*.cs", SearchOption.AllDirectories)
+        var files = Directory.EnumerateFiles(Repo.File("src", "ActorFeed"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .Select(f => (Text: File.ReadAllText(f), Code: Code(File.ReadAllText(f))))
             .Select(f => (f.Text, f.Code, Namespace: Namespace().Match(f.Text).Groups[1].Value))

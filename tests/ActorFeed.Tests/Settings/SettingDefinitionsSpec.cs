@@ -7,17 +7,6 @@ namespace ActorFeed.Tests.Settings;
 
 public sealed class SettingDefinitionsSpec
 {
-    /// <summary>A valid value different from the default, to see which property a definition writes.</summary>
-    private static object OtherValue(SettingDefinition d) => d.DefaultValue switch
-    {
-        string s => s + "7",
-        Uri u => new Uri(u.Scheme + "://other.example:1234/path"),
-        TimeSpan t => t + TimeSpan.FromSeconds(1),
-        int i => i + 1,
-        double x => x / 2,
-        var v => throw new InvalidOperationException($"no other value for {v.GetType()}"),
-    };
-
     [Fact]
     public void Setting_table_must_define_every_settings_property_once_with_a_getter_and_setter_on_that_property()
     {
@@ -32,7 +21,7 @@ public sealed class SettingDefinitionsSpec
             Assert.Equal(properties[d.Name].PropertyType, d.ValueType);
             Assert.Same(d, SettingDefinitions.Find(d.Name));
             Assert.Same(d, SettingDefinitions.Find(d.HoconKey));
-            var other = OtherValue(d);
+            var other = SettingValues.Other(d);
             var changed = d.WithValue(ActorFeedSettings.Default, other);
             Assert.Equal(other, properties[d.Name].GetValue(changed));
             Assert.Equal(other, d.GetValue(changed));

@@ -1,0 +1,18 @@
+using ActorFeed.Settings;
+
+namespace ActorFeed.Testing;
+
+/// <summary>Values for the setting-table specs.</summary>
+public static class SettingValues
+{
+    /// <summary>A valid value different from the default, to see which property a definition writes.</summary>
+    public static object Other(SettingDefinition d) => d.DefaultValue switch
+    {
+        string s => s + "7",
+        Uri u => new Uri(u.Scheme + "://other.example:1234/path"),
+        TimeSpan t => t + TimeSpan.FromSeconds(1),
+        int i => i + 1,
+        double x => x / 2,
+        var v => throw new InvalidOperationException($"no other value for {v.GetType()}"),
+    };
+}

@@ -194,17 +194,18 @@ public sealed class KiwoomSimulator : IAsyncDisposable
         string? Get(string name) => doc?.RootElement.TryGetProperty(name, out var v) == true ? v.GetString() : null;
         var appKey = Get("appkey");
         var secret = Get("secretkey");
-        int code = 0;
-        string message = "정상적으로 처리되었습니다";
-        if (fault == TokenFault.RateLimit1700) (code, message) = (1700, "허용된 요청 개수를 초과하였습니다[1700:허용된 요청 개수를 초과하였습니다]");
+        var code = 0;
+        if (fault == TokenFault.RateLimit1700) code = 1700;
         else if (fault == TokenFault.BadCredentials8001 || string.IsNullOrEmpty(appKey) || string.IsNullOrEmpty(secret)
                  || (Options.Credentials is { } c && (c.AppKey != appKey || c.SecretKey != secret)))
-            (code, message) = (8001, "App Key와 Secret Key 검증에 실패했습니다[8001:App Key와 Secret Key 검증에 실패했습니다]");
-        else if (Get("grant_type") != "client_credentials") (code, message) = (8020, "grant_type이 올바르지 않습니다");
+            code = 8001;
+        else if (Get("grant_type") != "client_credentials") code = 8020;
         if (code != 0)
         {
             Record.TokenRequest(DateTimeOffset.UtcNow, false);
-            await WriteJson(http, w => { w.WriteNumber("return_code", code); w.WriteString("return_msg", message); }).ConfigureAwait(false);
+            var (returnCode, returnMessage) = SimErrors.Token(Faults.ErrorEnvelope, code);
+            http.Response.StatusCode = Faults.TokenErrorHttpStatus;
+            await WriteJson(http, w => { w.WriteNumber("return_code", returnCode); w.WriteString("return_msg", returnMessage); }).ConfigureAwait(false);
             return;
         }
         TokenInfo info;
@@ -222,7 +223,7 @@ public sealed class KiwoomSimulator : IAsyncDisposable
             w.WriteString("token_type", "bearer");
             w.WriteString("token", info.Token);
             w.WriteNumber("return_code", 0);
-            w.WriteString("return_msg", message);
+            w.WriteString("return_msg", "정상적으로 처리되었습니다");
         }).ConfigureAwait(false);
     }
 

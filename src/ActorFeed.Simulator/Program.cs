@@ -60,8 +60,9 @@ using var sigQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal
 await using var sim = await KiwoomSimulator.StartAsync(options, port);
 Console.WriteLine($"REST base:  {sim.RestBaseUrl}");
 Console.WriteLine($"WebSocket:  {sim.WebSocketUrl}");
-Console.WriteLine($"Control:    POST {sim.RestBaseUrl}sim/drop?mode=1000|1001|1011|abort, sim/silence, sim/reject-logins?count=N,");
-Console.WriteLine("            sim/expire-tokens, sim/refuse?seconds=N, sim/token-fault?mode=none|500|8001|1700,");
+Console.WriteLine($"Control:    POST {sim.RestBaseUrl}sim/drop?mode=1000|1001|1011|abort, sim/silence, sim/reject-logins?count=N&code=8005,");
+Console.WriteLine("            sim/expire-tokens, sim/refuse?seconds=N, sim/token-fault?mode=none|500|8001|1700&http=200,");
+Console.WriteLine("            sim/error-envelope?mode=fine|coarse,");
 Console.WriteLine("            sim/reject-reg?codes=A,B, sim/withhold-replies?count=N|mode=on|off, sim/bad-frames?count=N, sim/slow?ms=N,");
 Console.WriteLine("            sim/duplicate-login, sim/clear;");
 Console.WriteLine($"            GET {sim.RestBaseUrl}sim/state");

@@ -21,19 +21,32 @@ internal static class SimulatorControl
             return m is { } d ? Results.Ok(new { dropped = sim.DropAllSessions(d) }) : Results.BadRequest(new { error = "mode must be 1000, 1001, 1011 or abort" });
         });
         app.MapPost("/sim/silence", () => Results.Ok(new { silenced = sim.SilenceAllSessions() }));
-        app.MapPost("/sim/reject-logins", (int? count) => { sim.Faults.RejectNextLogins(count ?? 1); return Results.Ok(new { rejectNext = count ?? 1 }); });
+        app.MapPost("/sim/reject-logins", (int? count, int? code) =>
+        {
+            sim.Faults.RejectNextLogins(count ?? 1, code ?? 8005);
+            return Results.Ok(new { rejectNext = count ?? 1, code = code ?? 8005 });
+        });
+        app.MapPost("/sim/error-envelope", (string? mode) =>
+        {
+            ErrorEnvelope? e = mode switch { "fine" => ErrorEnvelope.FineCode, "coarse" => ErrorEnvelope.Coarse, _ => null };
+            if (e is null) return Results.BadRequest(new { error = "mode must be fine or coarse" });
+            sim.Faults.ErrorEnvelope = e.Value;
+            return Results.Ok(new { errorEnvelope = e.Value.ToString() });
+        });
         app.MapPost("/sim/expire-tokens", () => { sim.ExpireAllTokens(); return Results.Ok(new { expired = true }); });
         app.MapPost("/sim/refuse", (double? seconds) =>
         {
             sim.RefuseConnectionsFor(TimeSpan.FromSeconds(seconds ?? 5));
             return Results.Ok(new { refuseUntil = sim.Faults.RefuseConnectionsUntil });
         });
-        app.MapPost("/sim/token-fault", (string? mode) =>
+        app.MapPost("/sim/token-fault", (string? mode, int? http) =>
         {
             TokenFault? f = mode switch { "none" => TokenFault.None, "500" => TokenFault.Http500, "8001" => TokenFault.BadCredentials8001, "1700" => TokenFault.RateLimit1700, _ => null };
             if (f is null) return Results.BadRequest(new { error = "mode must be none, 500, 8001 or 1700" });
+            if (http is < 200 or > 599) return Results.BadRequest(new { error = "http must be an HTTP status, 200-599" });
             sim.Faults.TokenFault = f.Value;
-            return Results.Ok(new { tokenFault = f.Value.ToString() });
+            sim.Faults.TokenErrorHttpStatus = http ?? 200;
+            return Results.Ok(new { tokenFault = f.Value.ToString(), http = sim.Faults.TokenErrorHttpStatus });
         });
         app.MapPost("/sim/reject-reg", (string? codes) =>
         {

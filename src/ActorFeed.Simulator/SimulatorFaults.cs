@@ -15,6 +15,23 @@ public enum TokenFault
     RateLimit1700,
 }
 
+/// <summary>
+/// Which of Kiwoom's two error envelopes the token endpoint and LOGIN answer errors in (both are seen from the real
+/// server; a client must read both).
+/// </summary>
+public enum ErrorEnvelope
+{
+    /// <summary>The fine code in <c>return_code</c> itself: <c>{"return_code":8001,"return_msg":"App Key와 Secret Key 검증에 실패했습니다"}</c>.</summary>
+    FineCode,
+    /// <summary>
+    /// A coarse <c>return_code</c> with the fine code inside the message: token endpoint
+    /// <c>{"return_code":3,"return_msg":"인증에 실패했습니다[8001:App Key와 Secret Key 검증에 실패했습니다]"}</c>
+    /// (3 for 8xxx, 5 for 1700, 2 otherwise); LOGIN <c>{"trnm":"LOGIN","return_code":805004,"return_msg":"토큰 인증에 실패했습니다. 접속을 종료합니다 [CODE=8005, MESSAGE=Token이 유효하지 않습니다]"}</c>
+    /// (return_code: the fine code * 100 + 4, as 805004 was observed for 8005).
+    /// </summary>
+    Coarse,
+}
+
 /// <summary>How to drop the live sessions.</summary>
 public enum DropMode
 {
@@ -32,10 +49,20 @@ public enum DropMode
 public sealed class SimulatorFaults
 {
     private int _rejectLogins;
+    private int _rejectLoginCode = 8005;
     private int _withholdRegReplies; // 0: answer, -1: withhold every reply, N > 0: withhold the next N
 
     /// <summary>Token endpoint fault for every request until set back to None.</summary>
     public TokenFault TokenFault { get; set; }
+
+    /// <summary>The envelope of the token endpoint's and LOGIN's error replies (default <see cref="ErrorEnvelope.FineCode"/>).</summary>
+    public ErrorEnvelope ErrorEnvelope { get; set; }
+
+    /// <summary>
+    /// The HTTP status of the token endpoint's JSON error replies (bad credentials, 1700, bad grant type): 200 by
+    /// default; e.g. 400 or 401 to send the same body with an HTTP error status, or 429 with a 1700.
+    /// </summary>
+    public int TokenErrorHttpStatus { get; set; } = 200;
 
     /// <summary>New WebSocket connections are refused (HTTP 503) until this time.</summary>
     public DateTimeOffset RefuseConnectionsUntil { get; set; }
@@ -46,8 +73,16 @@ public sealed class SimulatorFaults
     /// <summary>Delay before each frame the server sends.</summary>
     public TimeSpan SendDelay { get; set; }
 
-    /// <summary>Reject the next <paramref name="count"/> LOGINs with CODE=8005 (whatever the token).</summary>
-    public void RejectNextLogins(int count) => Interlocked.Exchange(ref _rejectLogins, count);
+    /// <summary>
+    /// Reject the next <paramref name="count"/> LOGINs (whatever the token) with the fine code <paramref name="code"/>
+    /// (8005 token invalid, 8031 mode mismatch, 8103 device, 8001, 1700, ...), in the <see cref="ErrorEnvelope"/>; the
+    /// session is closed after the reply.
+    /// </summary>
+    public void RejectNextLogins(int count, int code = 8005)
+    {
+        Volatile.Write(ref _rejectLoginCode, code);
+        Interlocked.Exchange(ref _rejectLogins, count);
+    }
 
     /// <summary>
     /// While true, REG and REMOVE frames of logged-in clients are handled as usual (registered or removed, recorded)
@@ -75,13 +110,14 @@ public sealed class SimulatorFaults
         }
     }
 
-    internal bool TakeLoginRejection()
+    /// <summary>The fine code to reject this LOGIN with (and counts it), or null when it is not to be rejected.</summary>
+    internal int? TakeLoginRejection()
     {
         while (true)
         {
             var n = Volatile.Read(ref _rejectLogins);
-            if (n <= 0) return false;
-            if (Interlocked.CompareExchange(ref _rejectLogins, n - 1, n) == n) return true;
+            if (n <= 0) return null;
+            if (Interlocked.CompareExchange(ref _rejectLogins, n - 1, n) == n) return Volatile.Read(ref _rejectLoginCode);
         }
     }
 
@@ -89,10 +125,49 @@ public sealed class SimulatorFaults
     public void Clear()
     {
         TokenFault = TokenFault.None;
+        ErrorEnvelope = ErrorEnvelope.FineCode;
+        TokenErrorHttpStatus = 200;
         RefuseConnectionsUntil = default;
         RejectRegCodes.Clear();
         SendDelay = TimeSpan.Zero;
         Interlocked.Exchange(ref _rejectLogins, 0);
+        Volatile.Write(ref _rejectLoginCode, 8005);
         Interlocked.Exchange(ref _withholdRegReplies, 0);
     }
+}
+
+/// <summary>Error replies in either <see cref="ErrorEnvelope"/>.</summary>
+internal static class SimErrors
+{
+    /// <summary>The message Kiwoom gives with a fine code (texts as its API guide words them, or close).</summary>
+    public static string Text(int fineCode) => fineCode switch
+    {
+        8001 => "App Key와 Secret Key 검증에 실패했습니다",
+        8005 => "Token이 유효하지 않습니다",
+        8020 => "grant_type이 올바르지 않습니다",
+        8030 or 8031 => "실전/모의투자 구분이 일치하지 않습니다",
+        8103 => "단말기 인증에 실패했습니다",
+        1700 => "허용된 요청 개수를 초과하였습니다",
+        _ => "요청이 거부되었습니다",
+    };
+
+    /// <summary>return_code and return_msg of a token endpoint error.</summary>
+    public static (int ReturnCode, string Message) Token(ErrorEnvelope envelope, int fineCode) => envelope switch
+    {
+        ErrorEnvelope.Coarse => fineCode switch
+        {
+            >= 8000 and < 9000 => (3, $"인증에 실패했습니다[{fineCode}:{Text(fineCode)}]"),
+            1700 => (5, $"허용된 요청 개수를 초과하였습니다[{fineCode}:{Text(fineCode)}]"),
+            _ => (2, $"요청이 올바르지 않습니다[{fineCode}:{Text(fineCode)}]"),
+        },
+        _ => (fineCode, Text(fineCode)),
+    };
+
+    /// <summary>return_code and return_msg of a LOGIN refusal.</summary>
+    public static (int ReturnCode, string Message) Login(ErrorEnvelope envelope, int fineCode) => envelope switch
+    {
+        ErrorEnvelope.Coarse => (fineCode * 100 + 4,
+            $"{(fineCode == 8005 ? "토큰 인증에 실패했습니다" : "로그인에 실패했습니다")}. 접속을 종료합니다 [CODE={fineCode}, MESSAGE={Text(fineCode)}]"),
+        _ => (fineCode, Text(fineCode)),
+    };
 }

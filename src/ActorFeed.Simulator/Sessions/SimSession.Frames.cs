@@ -37,11 +37,13 @@ internal sealed partial class SimSession
     {
         var token = root.TryGetProperty("token", out var t) ? t.GetString() : null;
         var appKey = _sim.ValidateToken(token);
-        if (appKey is null || _sim.Faults.TakeLoginRejection())
+        var refusal = appKey is null ? 8005 : _sim.Faults.TakeLoginRejection();
+        if (refusal is { } fineCode)
         {
             _sim.Record.Login(false);
-            Send("""{"trnm":"LOGIN","return_code":805004,"return_msg":"토큰 인증에 실패했습니다. 접속을 종료합니다 [CODE=8005, MESSAGE=Token이 유효하지 않습니다]"}"""u8.ToArray());
-            Close(WebSocketCloseStatus.NormalClosure, "token invalid");
+            var (code, message) = SimErrors.Login(_sim.Faults.ErrorEnvelope, fineCode);
+            Send(Reply("LOGIN", code, message));
+            Close(WebSocketCloseStatus.NormalClosure, fineCode == 8005 ? "token invalid" : $"login refused ({fineCode})");
             return;
         }
         AppKey = appKey;

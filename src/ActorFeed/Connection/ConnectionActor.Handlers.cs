@@ -116,12 +116,29 @@ internal sealed partial class ConnectionActor
 
     // ---------------------------------------------------------------- failures
 
+    /// <summary>
+    /// A refused LOGIN, classified by its fine code (either envelope). Refused for the token (8003, 8005, ...), the mode
+    /// (8031) or the device (8103): the token is invalidated (the token actor issues a new one) and LOGIN retried once;
+    /// refused again before any LOGIN succeeded: permanent (a token refused is invalidated again, so the try after the
+    /// long backoff uses a new one). Other credentials / mode / device codes: permanent at once. A rate limit, or
+    /// anything else: transient, with the same token.
+    /// </summary>
     private FeedFailureException LoginFailed(LoginReplyFrame reply)
     {
-        var detail = $"LOGIN returned {reply.ReturnCode}: {reply.ReturnMessage}";
-        if (reply.Error?.Class != KiwoomErrorClass.Token) return Fail(Causes.LoginRejected, FailureKind.Transient, detail);
-        _tokens.Tell(new TokenProtocol.InvalidateToken(_token!));
-        return Fail(Causes.TokenRejected, FailureKind.Transient, detail);
+        var error = reply.Error!;
+        var detail = $"LOGIN returned {error}";
+        var tokenRefused = error.Class == KiwoomErrorClass.Token;
+        if (tokenRefused || error.RetryLoginOnceWithNewToken)
+        {
+            var retry = _loginRetry.TryUseRetry();
+            if (retry || tokenRefused) _tokens.Tell(new TokenProtocol.InvalidateToken(_token!));
+            return retry
+                ? Fail(tokenRefused ? Causes.TokenRejected : Causes.LoginRejected, FailureKind.Transient, $"{detail}; logging in once more with a new token")
+                : Fail(tokenRefused ? Causes.TokenRefused : Causes.BadCredentials, FailureKind.Permanent, $"{detail}, again after a new token was issued");
+        }
+        if (error.IsPermanent) return Fail(Causes.BadCredentials, FailureKind.Permanent, detail);
+        if (error.Class == KiwoomErrorClass.RateLimit) return Fail(Causes.RateLimited, FailureKind.Transient, detail);
+        return Fail(Causes.LoginRejected, FailureKind.Transient, detail);
     }
 
     private FeedFailureException Fail(string cause, FailureKind kind, string detail)

@@ -32,13 +32,15 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SocketLoops _socket;
     private readonly RegistrationQueue _registrations;
+    private readonly LoginRetryMemory _loginRetry;
     private string? _token;
     private int _silentChecks;
     private bool _pacing;
     private IActorRef? _closeRequester;
 
-    public ConnectionActor(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag)
+    public ConnectionActor(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag, LoginRetryMemory loginRetry)
     {
+        _loginRetry = loginRetry;
         _settings = settings;
         _transports = transports;
         _tokens = tokens;
@@ -48,8 +50,10 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         _registrations = new RegistrationQueue(settings.MaxItemsPerRequest);
     }
 
-    public static Props Props(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag));
+    /// <summary>The connection's props; <paramref name="loginRetry"/> is shared by every incarnation of this feed's
+    /// connection (see <see cref="LoginRetryMemory"/>): create it once, where these props are made.</summary>
+    public static Props Props(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag, LoginRetryMemory loginRetry) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag, loginRetry));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -114,6 +118,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
                 }
                 if (!reply.Success) throw LoginFailed(reply);
                 Timers.Cancel(LoginTimedOut.Instance);
+                _loginRetry.LoggedIn();
                 Online();
             });
             Receive<LoginTimedOut>(_ => throw Fail(Causes.LoginTimeout, FailureKind.Transient, $"no LOGIN reply within {_settings.LoginTimeout}"));

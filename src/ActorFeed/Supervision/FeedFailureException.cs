@@ -20,6 +20,8 @@ internal class FeedFailureException(string cause, FailureKind kind, string? deta
         public const string LoginTimeout = "login timeout";
         public const string LoginRejected = "login rejected";
         public const string TokenRejected = "token rejected";
+        /// <summary>LOGIN refused the token again right after a new one was issued: permanent.</summary>
+        public const string TokenRefused = "token refused";
         public const string RequestTimeout = "request timeout";
         public const string DuplicateSession = "another process uses this app key";
         public const string BadCredentials = "bad credentials";

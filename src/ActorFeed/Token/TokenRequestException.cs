@@ -5,7 +5,8 @@ namespace ActorFeed.Token;
 
 /// <summary>
 /// A token request failed. Thrown by <see cref="ITokenClient"/> implementations; the feed classifies it by
-/// <see cref="ReturnCode"/> (bad credentials are permanent, everything else is retried with backoff).
+/// <see cref="ReturnCode"/>, Kiwoom's fine code (bad credentials, mode or device: permanent; everything else is retried
+/// with backoff), or by <see cref="HttpStatus"/> when there is no code (429: rate limited).
 /// </summary>
 public sealed class TokenRequestException : Exception
 {
@@ -21,7 +22,10 @@ public sealed class TokenRequestException : Exception
         HttpStatus = httpStatus;
     }
 
-    /// <summary>Kiwoom's return code; null for HTTP and network errors.</summary>
+    /// <summary>
+    /// Kiwoom's fine return code (8001, 1700, ...: the code inside the message when <c>return_code</c> itself is a coarse
+    /// one); null for HTTP and network errors without a Kiwoom error body.
+    /// </summary>
     public int? ReturnCode { get; }
 
     /// <summary>The HTTP status of the reply; null when no reply arrived.</summary>
@@ -31,17 +35,23 @@ public sealed class TokenRequestException : Exception
 /// <summary>How the token actor turns a <see cref="TokenRequestException"/> into a supervised failure.</summary>
 internal static class TokenFailures
 {
-    public static FeedFailureException ToFailure(this TokenRequestException e) =>
-        new(CauseOf(e.ReturnCode), KindOf(e.ReturnCode), e.Message, e);
-
-    private static string CauseOf(int? code) => code is { } c ? KiwoomError.ClassOf(c) switch
+    /// <summary>
+    /// By the class of the fine code (<see cref="KiwoomError.ClassOf"/>): credentials, mode or device are permanent
+    /// ("bad credentials"); a rate limit (1700, or HTTP 429 without a code) is "rate limited"; anything else, network and
+    /// HTTP errors included, is "token service unavailable". All but the permanent ones are transient.
+    /// </summary>
+    public static FeedFailureException ToFailure(this TokenRequestException e)
     {
-        KiwoomErrorClass.Credentials or KiwoomErrorClass.Mode or KiwoomErrorClass.Device => FeedFailureException.Causes.BadCredentials,
-        KiwoomErrorClass.RateLimit => FeedFailureException.Causes.RateLimited,
-        _ => FeedFailureException.Causes.TokenService,
-    } : FeedFailureException.Causes.TokenService;
-
-    private static FailureKind KindOf(int? code) =>
-        code is { } c && KiwoomError.ClassOf(c) is KiwoomErrorClass.Credentials or KiwoomErrorClass.Mode or KiwoomErrorClass.Device
-            ? FailureKind.Permanent : FailureKind.Transient;
+        var (cause, kind) = e.ReturnCode is { } code
+            ? KiwoomError.ClassOf(code) switch
+            {
+                KiwoomErrorClass.Credentials or KiwoomErrorClass.Mode or KiwoomErrorClass.Device => (FeedFailureException.Causes.BadCredentials, FailureKind.Permanent),
+                KiwoomErrorClass.RateLimit => (FeedFailureException.Causes.RateLimited, FailureKind.Transient),
+                _ => (FeedFailureException.Causes.TokenService, FailureKind.Transient),
+            }
+            : e.HttpStatus == 429
+                ? (FeedFailureException.Causes.RateLimited, FailureKind.Transient)
+                : (FeedFailureException.Causes.TokenService, FailureKind.Transient);
+        return new FeedFailureException(cause, kind, e.Message, e);
+    }
 }

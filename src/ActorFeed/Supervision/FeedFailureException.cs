@@ -21,6 +21,7 @@ internal class FeedFailureException(string cause, FailureKind kind, string? deta
         public const string LoginRejected = "login rejected";
         public const string TokenRejected = "token rejected";
         public const string RequestTimeout = "request timeout";
+        public const string RequestFailed = "request failed";
         public const string DuplicateSession = "another process uses this app key";
         public const string BadCredentials = "bad credentials";
         public const string TokenService = "token service unavailable";

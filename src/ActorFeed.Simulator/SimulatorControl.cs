@@ -42,6 +42,22 @@ internal static class SimulatorControl
                 sim.Faults.RejectRegCodes[c] = true;
             return Results.Ok(new { rejectReg = sim.Faults.RejectRegCodes.Keys.Order().ToArray() });
         });
+        app.MapPost("/sim/reg-errors", (string? envelope) =>
+        {
+            switch (envelope)
+            {
+                case "fine": sim.Faults.CoarseRegErrors = false; break;
+                case "coarse": sim.Faults.CoarseRegErrors = true; break;
+                default: return Results.BadRequest(new { error = "envelope must be fine or coarse" });
+            }
+            return Results.Ok(new { coarseRegErrors = sim.Faults.CoarseRegErrors });
+        });
+        app.MapPost("/sim/rate-limit-regs", (int? count) =>
+        {
+            if (count is < 0) return Results.BadRequest(new { error = "count must be at least 0" });
+            sim.Faults.RateLimitNextRegs(count ?? 1);
+            return Results.Ok(new { rateLimitNext = count ?? 1 });
+        });
         app.MapPost("/sim/withhold-replies", (string? mode, int? count) =>
         {
             if (count is { } n)

@@ -33,6 +33,7 @@ public sealed class SimulatorFaults
 {
     private int _rejectLogins;
     private int _withholdRegReplies; // 0: answer, -1: withhold every reply, N > 0: withhold the next N
+    private int _rateLimitRegs;
 
     /// <summary>Token endpoint fault for every request until set back to None.</summary>
     public TokenFault TokenFault { get; set; }
@@ -40,8 +41,19 @@ public sealed class SimulatorFaults
     /// <summary>New WebSocket connections are refused (HTTP 503) until this time.</summary>
     public DateTimeOffset RefuseConnectionsUntil { get; set; }
 
-    /// <summary>A REG containing any of these codes fails with return_code 1.</summary>
+    /// <summary>A REG containing any of these codes fails as Kiwoom answers an unknown symbol: fine code 1901 (see
+    /// <see cref="CoarseRegErrors"/> for the envelope). Nothing of that REG is registered.</summary>
     public ConcurrentDictionary<string, bool> RejectRegCodes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How REG / REMOVE errors with a fine code (1901, 1700) are answered: false (default) with the fine code in
+    /// <c>return_code</c> (<c>{"return_code":1901,...}</c>); true in the coarse envelope, the fine code inside the
+    /// message (<c>{"return_code":2,"return_msg":"...[1901:...]"}</c>, return_code 5 for 1700).
+    /// </summary>
+    public bool CoarseRegErrors { get; set; }
+
+    /// <summary>Answer the next <paramref name="count"/> REG frames with 1700 (request rate exceeded) without applying them.</summary>
+    public void RateLimitNextRegs(int count) => Interlocked.Exchange(ref _rateLimitRegs, Math.Max(0, count));
 
     /// <summary>Delay before each frame the server sends.</summary>
     public TimeSpan SendDelay { get; set; }
@@ -75,13 +87,18 @@ public sealed class SimulatorFaults
         }
     }
 
-    internal bool TakeLoginRejection()
+    /// <summary>True when this REG is to be answered with 1700 (and counts it).</summary>
+    internal bool TakeRateLimitedReg() => TakeOne(ref _rateLimitRegs);
+
+    internal bool TakeLoginRejection() => TakeOne(ref _rejectLogins);
+
+    private static bool TakeOne(ref int counter)
     {
         while (true)
         {
-            var n = Volatile.Read(ref _rejectLogins);
+            var n = Volatile.Read(ref counter);
             if (n <= 0) return false;
-            if (Interlocked.CompareExchange(ref _rejectLogins, n - 1, n) == n) return true;
+            if (Interlocked.CompareExchange(ref counter, n - 1, n) == n) return true;
         }
     }
 
@@ -91,8 +108,10 @@ public sealed class SimulatorFaults
         TokenFault = TokenFault.None;
         RefuseConnectionsUntil = default;
         RejectRegCodes.Clear();
+        CoarseRegErrors = false;
         SendDelay = TimeSpan.Zero;
         Interlocked.Exchange(ref _rejectLogins, 0);
+        Interlocked.Exchange(ref _rateLimitRegs, 0);
         Interlocked.Exchange(ref _withholdRegReplies, 0);
     }
 }

@@ -49,8 +49,16 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
         Assert.True((await http.PostAsync("sim/withhold-replies", null)).IsSuccessStatusCode);       // on
         Assert.True(Sim.Faults.WithholdRegReplies);
         Assert.Equal(400, (int)(await http.PostAsync("sim/withhold-replies?mode=maybe", null)).StatusCode);
+        Assert.True((await http.PostAsync("sim/reg-errors?envelope=coarse", null)).IsSuccessStatusCode);
+        Assert.True(Sim.Faults.CoarseRegErrors);
+        Assert.Equal(400, (int)(await http.PostAsync("sim/reg-errors?envelope=both", null)).StatusCode);
+        var limit = await http.PostAsync("sim/rate-limit-regs?count=2", null);
+        Assert.True(limit.IsSuccessStatusCode);
+        Assert.Equal(2, (await limit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rateLimitNext").GetInt32());
+        Assert.Equal(400, (int)(await http.PostAsync("sim/rate-limit-regs?count=-1", null)).StatusCode);
         Assert.True((await http.PostAsync("sim/clear", null)).IsSuccessStatusCode);
         Assert.False(Sim.Faults.WithholdRegReplies);
+        Assert.False(Sim.Faults.CoarseRegErrors);
         AssertServerRegistrations(Codes3);
     }
 

@@ -55,6 +55,12 @@ internal static class SimulatorControl
                 sim.Faults.RejectRegCodes[c] = true;
             return Results.Ok(new { rejectReg = sim.Faults.RejectRegCodes.Keys.Order().ToArray() });
         });
+        app.MapPost("/sim/rate-limit-regs", (int? count) =>
+        {
+            if (count is < 0) return Results.BadRequest(new { error = "count must be at least 0" });
+            sim.Faults.RateLimitNextRegs(count ?? 1);
+            return Results.Ok(new { rateLimitNext = count ?? 1 });
+        });
         app.MapPost("/sim/withhold-replies", (string? mode, int? count) =>
         {
             if (count is { } n)

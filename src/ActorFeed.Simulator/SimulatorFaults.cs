@@ -51,6 +51,7 @@ public sealed class SimulatorFaults
     private int _rejectLogins;
     private int _rejectLoginCode = 8005;
     private int _withholdRegReplies; // 0: answer, -1: withhold every reply, N > 0: withhold the next N
+    private int _rateLimitRegs;
 
     /// <summary>Token endpoint fault for every request until set back to None.</summary>
     public TokenFault TokenFault { get; set; }
@@ -67,8 +68,12 @@ public sealed class SimulatorFaults
     /// <summary>New WebSocket connections are refused (HTTP 503) until this time.</summary>
     public DateTimeOffset RefuseConnectionsUntil { get; set; }
 
-    /// <summary>A REG containing any of these codes fails with return_code 1.</summary>
+    /// <summary>A REG containing any of these codes fails as Kiwoom answers an unknown symbol: fine code 1901 (see
+    /// <see cref="ErrorEnvelope"/> for the envelope). Nothing of that REG is registered.</summary>
     public ConcurrentDictionary<string, bool> RejectRegCodes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Answer the next <paramref name="count"/> REG frames with 1700 (request rate exceeded) without applying them.</summary>
+    public void RateLimitNextRegs(int count) => Interlocked.Exchange(ref _rateLimitRegs, Math.Max(0, count));
 
     /// <summary>Delay before each frame the server sends.</summary>
     public TimeSpan SendDelay { get; set; }
@@ -110,14 +115,19 @@ public sealed class SimulatorFaults
         }
     }
 
+    /// <summary>True when this REG is to be answered with 1700 (and counts it).</summary>
+    internal bool TakeRateLimitedReg() => TakeOne(ref _rateLimitRegs);
+
     /// <summary>The fine code to reject this LOGIN with (and counts it), or null when it is not to be rejected.</summary>
-    internal int? TakeLoginRejection()
+    internal int? TakeLoginRejection() => TakeOne(ref _rejectLogins) ? Volatile.Read(ref _rejectLoginCode) : null;
+
+    private static bool TakeOne(ref int counter)
     {
         while (true)
         {
-            var n = Volatile.Read(ref _rejectLogins);
-            if (n <= 0) return null;
-            if (Interlocked.CompareExchange(ref _rejectLogins, n - 1, n) == n) return Volatile.Read(ref _rejectLoginCode);
+            var n = Volatile.Read(ref counter);
+            if (n <= 0) return false;
+            if (Interlocked.CompareExchange(ref counter, n - 1, n) == n) return true;
         }
     }
 
@@ -132,6 +142,7 @@ public sealed class SimulatorFaults
         SendDelay = TimeSpan.Zero;
         Interlocked.Exchange(ref _rejectLogins, 0);
         Volatile.Write(ref _rejectLoginCode, 8005);
+        Interlocked.Exchange(ref _rateLimitRegs, 0);
         Interlocked.Exchange(ref _withholdRegReplies, 0);
     }
 }

@@ -46,7 +46,7 @@ public sealed class SessionRecord
 /// <param name="Group">Its grp_no (empty when it had none).</param>
 /// <param name="Refresh">False when its refresh was "0" (a REG that replaces what was registered), true otherwise.</param>
 /// <param name="Items">Its code/type pairs ("005930/0B").</param>
-/// <param name="Failure">Why it was rejected (return_code 1), or null when it was accepted.</param>
+/// <param name="Failure">Why it was rejected, with its Kiwoom fine code when it has one ("1901: ...", "1700: ..."), or null when it was accepted.</param>
 /// <param name="ReplyWithheld">True when it got no reply (<see cref="SimulatorFaults.WithholdRegReplies"/>).</param>
 public sealed record RegistrationFrame(string Trnm, string Group, bool Refresh, IReadOnlyList<string> Items, string? Failure, bool ReplyWithheld);
 

@@ -169,10 +169,13 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         Assert.Equal(0, Sim.Record.Read(r => r.ConnectionAttempts));
     }
 
-    [Fact]
-    public void A_rejected_REG_must_reject_only_that_code_and_leave_the_others_live()
+    [Theory]
+    [InlineData(false)]                                                     // {"return_code":1901,...}
+    [InlineData(true)]                                                      // {"return_code":2,"return_msg":"...[1901:...]"}
+    public void A_rejected_REG_must_reject_only_that_code_and_leave_the_others_live(bool coarseEnvelope)
     {
         Sim.Faults.RejectRegCodes["999990"] = true;
+        Sim.Faults.ErrorEnvelope = coarseEnvelope ? ErrorEnvelope.Coarse : ErrorEnvelope.FineCode;
         var feed = StartFeed();
         ExpectState(FeedState.Connected);
         var collector = Sys.ActorOf(Support.TickCollector.Props());
@@ -180,9 +183,48 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
         foreach (var c in Five.Append("999990")) feed.Tell(new Subscribe(c, "0B", collector));
         var rejected = (SubscriptionRejected)Events.FishForMessage(m => m is SubscriptionRejected, Wait);
         Assert.Equal("999990", rejected.Code);
+        Assert.Contains("1901", rejected.Reason);                           // the unknown-symbol reply, read from either envelope
         AwaitAllTicked(collector, Five, since);
         AssertServerRegistrations(Five);
         Assert.Equal(1, Sim.Record.Read(r => r.ConnectionAttempts));
+    }
+
+    [Fact]
+    public void A_REG_rate_limited_three_times_during_a_replay_must_end_with_every_pair_live_and_nothing_rejected()
+    {
+        var rejections = CreateTestProbe();
+        Sys.EventStream.Subscribe(rejections, typeof(SubscriptionRejected));
+        var codes = Codes(1000);
+        var (feed, collector) = ConnectedWithTicks(codes);
+        Sim.Faults.RateLimitNextRegs(3);
+        var t0 = Stopwatch.GetTimestamp();
+        Sim.DropAllSessions();
+        ExpectDecision(FeedComponent.Connection);
+        var detect = Stopwatch.GetElapsedTime(t0);
+        var recover = AwaitAllTicked(collector, codes, t0);
+        Report("drop with 1000 codes, 3 REGs rate limited", detect, recover);
+        AwaitAssert(() =>
+        {
+            feed.Tell(GetFeedStatus.Instance);
+            var status = ExpectMsg<FeedStatus>();
+            Assert.Equal(1000, status.DesiredSubscriptions);
+            Assert.Equal(1000, status.ConfirmedSubscriptions);
+        }, Wait);
+        Assert.False(rejections.HasMessages);                                // a rate limit rejects nothing
+        AssertServerRegistrations(codes);
+        Sim.Record.Read(r =>
+        {
+            var last = r.Sessions.Last(s => s.LoggedInAt is not null);
+            var frames = last.RegistrationFrames.Where(f => f.Trnm == "REG").ToList();
+            var limited = frames.Select((f, i) => (f, i)).Where(x => x.f.Failure?.StartsWith("1700") == true).ToList();
+            Assert.Equal(3, limited.Count);
+            foreach (var (f, i) in limited)
+                Assert.Equal(f.Items, frames[i + 1].Items);                  // the same request again: not split, not merged
+            Assert.Equal(3, frames.Count(f => f.Failure is not null));
+            Assert.Equal(1000 + limited.Sum(x => x.f.Items.Count), last.RegRequests.Count);   // nothing else twice
+            return true;
+        });
+        AssertConnectionAttempts(2);
     }
 
     [Fact]

@@ -49,6 +49,10 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
         Assert.True((await http.PostAsync("sim/withhold-replies", null)).IsSuccessStatusCode);       // on
         Assert.True(Sim.Faults.WithholdRegReplies);
         Assert.Equal(400, (int)(await http.PostAsync("sim/withhold-replies?mode=maybe", null)).StatusCode);
+        var limit = await http.PostAsync("sim/rate-limit-regs?count=2", null);
+        Assert.True(limit.IsSuccessStatusCode);
+        Assert.Equal(2, (await limit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rateLimitNext").GetInt32());
+        Assert.Equal(400, (int)(await http.PostAsync("sim/rate-limit-regs?count=-1", null)).StatusCode);
         Assert.True((await http.PostAsync("sim/clear", null)).IsSuccessStatusCode);
         Assert.False(Sim.Faults.WithholdRegReplies);
         AssertServerRegistrations(Codes3);

@@ -13,7 +13,8 @@ public static class TestSettings
 
     /// <summary>
     /// For specs on fakes under virtual time: round numbers that make delays easy to assert (backoff 1 s doubling to
-    /// 8 s, no jitter; token backoff 2 s; idle timeout 60 s).
+    /// 8 s, no jitter; token backoff 2 s; idle timeout 60 s). REG / REMOVE are unpaced (max-requests-per-second 0), so a
+    /// spec answers request after request without moving time; the pacing spec sets it.
     /// </summary>
     public static ActorFeedSettings VirtualTime { get; } = ActorFeedSettings.Default with
     {
@@ -28,6 +29,7 @@ public static class TestSettings
         TokenBackoffMax = TimeSpan.FromSeconds(60),
         IdleTimeout = TimeSpan.FromSeconds(60),
         MaxItemsPerRequest = 100,
+        MaxRequestsPerSecond = 0,
     };
 
     /// <summary>

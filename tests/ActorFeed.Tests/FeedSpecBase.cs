@@ -101,7 +101,8 @@ public abstract class FeedSpecBase : Akka.TestKit.Xunit2.TestKit
         ((SentFrame)Wire.FishForMessage(m => m is SentFrame f && f.Transport == transport && f.Text.Contains($"\"trnm\":\"{trnm}\""), TimeSpan.FromSeconds(5))).Text;
 
     protected static string RegOk => """{"trnm":"REG","return_code":0,"return_msg":""}""";
-    protected static string RegFailed => """{"trnm":"REG","return_code":1,"return_msg":"error"}""";
+    /// <summary>A REG refused for a bad item: unknown symbol (fine code 1901), the one kind of refusal that is bisected.</summary>
+    protected static string RegFailed => """{"trnm":"REG","return_code":1901,"return_msg":"종목코드가 존재하지 않습니다"}""";
     protected static string RemoveOk => """{"trnm":"REMOVE","return_code":0,"return_msg":""}""";
 
     protected static string Real(string code, string type = "0B", string price = "-20800") =>

@@ -71,27 +71,29 @@ internal sealed partial class SimSession
         var refresh = !root.TryGetProperty("refresh", out var rf) || rf.GetString() != "0";
         var group = root.TryGetProperty("grp_no", out var g) && g.ValueKind == JsonValueKind.String ? g.GetString()! : "";
         var failure = (string?)null;
+        var fineCode = 0;   // the Kiwoom fine code of the failure, or 0 for a plain return_code 1
         if (root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
         {
             foreach (var d in data.EnumerateArray())
             {
                 var items = d.TryGetProperty("item", out var i) && i.ValueKind == JsonValueKind.Array ? i.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
                 var types = d.TryGetProperty("type", out var ty) && ty.ValueKind == JsonValueKind.Array ? ty.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
-                if (items.Count == 0 || types.Count == 0) failure = "item and type are required";
+                if (items.Count == 0 || types.Count == 0) (failure, fineCode) = ("item and type are required", 0);
                 foreach (var item in items)
                 foreach (var type in types)
                     pairs.Add(item + "/" + type);
-                if (register && items.Any(c => _sim.Faults.RejectRegCodes.ContainsKey(c))) failure = "등록 실패";
-                if (register && items.Any(c => !ValidCode(c))) failure = "잘못된 종목코드";
+                if (register && items.Any(c => _sim.Faults.RejectRegCodes.ContainsKey(c) || !ValidCode(c))) (failure, fineCode) = ("종목코드가 존재하지 않습니다", UnknownSymbol);
             }
         }
-        else failure = "data is required";
-        if (register && pairs.Count > _sim.Options.MaxItemsPerReg) failure = $"too many items ({pairs.Count} > {_sim.Options.MaxItemsPerReg})";
+        else (failure, fineCode) = ("data is required", 0);
+        if (register && pairs.Count > _sim.Options.MaxItemsPerReg) (failure, fineCode) = ($"too many items ({pairs.Count} > {_sim.Options.MaxItemsPerReg})", 0);
+        // a rate limit comes before looking at the request: nothing of it is applied
+        if (register && _sim.Faults.TakeRateLimitedReg()) (failure, fineCode) = ("허용된 요청 개수를 초과하였습니다", RateLimit);
 
         var withheld = _sim.Faults.TakeWithheldRegReply();
         _sim.RecordChange(() =>
         {
-            Record.RegistrationFrames.Add(new RegistrationFrame(trnm, group, refresh, pairs, failure, withheld));
+            Record.RegistrationFrames.Add(new RegistrationFrame(trnm, group, refresh, pairs, fineCode == 0 ? failure : $"{fineCode}: {failure}", withheld));
             if (withheld) Record.RepliesWithheld++;
             if (register)
             {
@@ -125,8 +127,15 @@ internal sealed partial class SimSession
             if (register) _ticks.Add(pairs);
             else _ticks.Remove(pairs);
         }
-        if (!withheld) Send(failure is null ? Reply(trnm, 0, "") : Reply(trnm, 1, failure));
+        if (withheld) return;
+        if (failure is null) Send(Reply(trnm, 0, ""));
+        else if (fineCode == 0) Send(Reply(trnm, 1, failure));
+        else if (_sim.Faults.ErrorEnvelope == ErrorEnvelope.FineCode) Send(Reply(trnm, fineCode, failure));
+        else Send(Reply(trnm, fineCode == RateLimit ? 5 : 2, $"{failure}[{fineCode}:{failure}]"));   // the fine code inside the message
     }
+
+    private const int UnknownSymbol = 1901;
+    private const int RateLimit = 1700;
 
     private static bool ValidCode(string code) =>
         code.Length == 0 || (code.Length <= 9 && code.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c) || c == '_'));

@@ -61,10 +61,20 @@ internal sealed partial class ConnectionActor
         SendNextRequest();
     }
 
+    /// <summary>
+    /// Sends the next request unless a pause runs (replay-batch-interval or a rate-limit pause) or the last send was
+    /// less than <c>1 / max-requests-per-second</c> ago.
+    /// </summary>
     private void SendNextRequest()
     {
-        if (_pacing || _registrations.Next() is not { } request) return;
-        Timers.StartSingleTimer(RequestTimedOut.Instance, RequestTimedOut.Instance, _settings.RequestTimeout);   // before the frame can be seen
+        if (_pacing || _spacing || _registrations.Next() is not { } request) return;
+        // timers before the frame can be seen
+        Timers.StartSingleTimer(RequestTimedOut.Instance, RequestTimedOut.Instance, _settings.RequestTimeout);
+        if (_settings.MaxRequestsPerSecond > 0)
+        {
+            _spacing = true;
+            Timers.StartSingleTimer(SpacingElapsed.Instance, SpacingElapsed.Instance, TimeSpan.FromSeconds(1.0 / _settings.MaxRequestsPerSecond));
+        }
         _socket.Send(KiwoomEncoder.Registration(request.Kind, _settings.SubscriptionGroup, request.Items[0].Type, request.Items));
     }
 
@@ -76,12 +86,39 @@ internal sealed partial class ConnectionActor
             _log.Warning("Unexpected {Trnm} reply (return_code {ReturnCode}) with no such request in flight", reply.Kind.Trnm(), reply.ReturnCode);
             return;
         }
-        // timers first: whoever hears of the outcome may already count on the pause being under way
         Timers.Cancel(RequestTimedOut.Instance);
-        if (_settings.ReplayBatchInterval > TimeSpan.Zero && _registrations.HasWaiting)
+        switch (outcome)
         {
+            // errors that say nothing about the items: the restart logs in again and replays them
+            case RegistrationOutcome.TokenRejected or RegistrationOutcome.LinkFailure when _closeRequester is not null:
+                _log.Warning("{Trnm} reply {Error} while closing; closing now", reply.Kind.Trnm(), reply.Error);
+                FinishClose();
+                return;
+            case RegistrationOutcome.TokenRejected t:
+                _tokens.Tell(new TokenProtocol.InvalidateToken(_token!));
+                throw Fail(Causes.TokenRejected, FailureKind.Transient, $"{t.Request} returned {t.Error}");
+            case RegistrationOutcome.LinkFailure f:
+                throw Fail(Causes.RequestFailed, FailureKind.Transient, $"{f.Request} returned {f.Error}");
+        }
+        // timers first: whoever hears of the outcome may already count on the pause being under way
+        if (outcome is RegistrationOutcome.RateLimited limited)
+        {
+            _rateLimitsInARow++;
+            var pause = _rateLimitBackoff.DelayFor(_rateLimitsInARow, FailureKind.Transient, 0);
             _pacing = true;
-            Timers.StartSingleTimer(PaceElapsed.Instance, PaceElapsed.Instance, _settings.ReplayBatchInterval);
+            Timers.StartSingleTimer(PaceElapsed.Instance, PaceElapsed.Instance, pause);
+            FeedMetrics.RateLimited.Add(1, _metricTag, new("trnm", limited.Request.Kind.Trnm()));
+            _log.Warning("{Request} rate limited by the server ({Error}); sending it again in {Pause} (rate limit {Count} in a row)",
+                limited.Request, limited.Error, pause, _rateLimitsInARow);
+        }
+        else
+        {
+            _rateLimitsInARow = 0;
+            if (_settings.ReplayBatchInterval > TimeSpan.Zero && _registrations.HasWaiting)
+            {
+                _pacing = true;
+                Timers.StartSingleTimer(PaceElapsed.Instance, PaceElapsed.Instance, _settings.ReplayBatchInterval);
+            }
         }
         switch (outcome)
         {
@@ -89,10 +126,10 @@ internal sealed partial class ConnectionActor
                 _feed.Tell(new ItemsConfirmed(accepted.Request.Items));
                 break;
             case RegistrationOutcome.RemoveRejected rejected:
-                _log.Warning("REMOVE of {Count} item(s) rejected: {ReturnCode} {ReturnMessage}", rejected.Request.Items.Count, reply.ReturnCode, reply.ReturnMessage);
+                _log.Warning("REMOVE of {Count} item(s) rejected: {Error}", rejected.Request.Items.Count, rejected.Error);
                 break;
             case RegistrationOutcome.ItemRejected rejected:
-                var reason = $"server rejected REG of {rejected.Item}: return_code {reply.ReturnCode} {reply.ReturnMessage}".TrimEnd();
+                var reason = $"server rejected REG of {rejected.Item}: {rejected.Error}".TrimEnd();
                 _log.Warning("Subscription rejected: {Reason}", reason);
                 _feed.Tell(new ItemRejected(rejected.Item, reason));
                 break;

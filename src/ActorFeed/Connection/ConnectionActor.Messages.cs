@@ -20,5 +20,6 @@ internal sealed partial class ConnectionActor
     private sealed class Stable : IDeadLetterSuppression { public static readonly Stable Instance = new(); }
     private sealed class RequestTimedOut : IDeadLetterSuppression { public static readonly RequestTimedOut Instance = new(); }
     private sealed class PaceElapsed : IDeadLetterSuppression { public static readonly PaceElapsed Instance = new(); }
+    private sealed class SpacingElapsed : IDeadLetterSuppression { public static readonly SpacingElapsed Instance = new(); }
     private sealed class CloseTimedOut : IDeadLetterSuppression { public static readonly CloseTimedOut Instance = new(); }
 }

@@ -33,9 +33,12 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private readonly SocketLoops _socket;
     private readonly RegistrationQueue _registrations;
     private readonly LoginRetryMemory _loginRetry;
+    private readonly BackoffPolicy _rateLimitBackoff;   // pause before resending a rate-limited request: backoff.min doubling, up to backoff.max, no jitter
     private string? _token;
     private int _silentChecks;
-    private bool _pacing;
+    private bool _pacing;            // a pause runs: replay-batch-interval, or the wait before resending a rate-limited request
+    private bool _spacing;           // less than 1 / max-requests-per-second since the last send
+    private int _rateLimitsInARow;   // consecutive rate-limit replies; the next accepted or refused reply resets it
     private IActorRef? _closeRequester;
 
     public ConnectionActor(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag, LoginRetryMemory loginRetry)
@@ -48,6 +51,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         _metricTag = new("feed", metricTag);
         _socket = new SocketLoops(_metricTag);
         _registrations = new RegistrationQueue(settings.MaxItemsPerRequest);
+        _rateLimitBackoff = new BackoffPolicy(settings.BackoffMin, settings.BackoffMax, 0, settings.BackoffMax);
     }
 
     /// <summary>The connection's props; <paramref name="loginRetry"/> is shared by every incarnation of this feed's
@@ -156,6 +160,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer(CloseTimedOut.Instance, CloseTimedOut.Instance, _settings.ShutdownTimeout);
                 Enqueue(RegistrationKind.Remove, m.Items);
                 Closing();
+                _log.Debug("Closing: REMOVE {Count} item(s), then close the socket", m.Items.Count);
             });
             Requests();
             Common();
@@ -192,7 +197,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         });
     }
 
-    /// <summary>REG / REMOVE timeouts and pacing (Online and Closing).</summary>
+    /// <summary>REG / REMOVE timeouts, pauses and pacing (Online and Closing).</summary>
     private void Requests()
     {
         Receive<RequestTimedOut>(_ => throw Fail(Causes.RequestTimeout, FailureKind.Transient,
@@ -200,6 +205,11 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         Receive<PaceElapsed>(_ =>
         {
             _pacing = false;
+            SendNextRequest();
+        });
+        Receive<SpacingElapsed>(_ =>
+        {
+            _spacing = false;
             SendNextRequest();
         });
     }

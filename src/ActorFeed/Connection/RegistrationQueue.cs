@@ -10,8 +10,11 @@ namespace ActorFeed.Connection;
 /// <item>One request is in flight at a time: Kiwoom's reply carries no id, so this is the only way to know
 /// which request a reply answers.</item>
 /// <item>Subscriptions made one at a time while a request is in flight leave together as one batch.</item>
-/// <item>A rejected REG of several items is bisected; each half is sent exactly as split (never merged again),
-/// until the single rejected item is found.</item>
+/// <item>Every error reply is classified once (<see cref="KiwoomError"/>, either envelope). Only an ITEM-class error
+/// (1901/1902 unknown symbol or market, 1501-1517 and 1687 input validation) says the batch holds a bad item: such a
+/// REG of several items is bisected, each half sent exactly as split (never merged again), until the single rejected
+/// item is found. A rate limit (1700) puts the same request back first, exact, to be resent after a pause the actor
+/// times. A token error or any other error says nothing about the items: the actor fails the link instead.</item>
 /// </list>
 /// </summary>
 internal sealed class RegistrationQueue(int maxItemsPerRequest)
@@ -73,14 +76,28 @@ internal sealed class RegistrationQueue(int maxItemsPerRequest)
         var request = InFlight;
         if (request is null || reply.Kind != request.Kind) return new RegistrationOutcome.Unexpected();
         InFlight = null;
-        if (reply.Success) return new RegistrationOutcome.Accepted(request);
-        if (request.Kind == RegistrationKind.Remove) return new RegistrationOutcome.RemoveRejected(request);
-        if (request.Items.Count == 1) return new RegistrationOutcome.ItemRejected(request.Items[0]);
+        if (reply.Error is not { } error) return new RegistrationOutcome.Accepted(request);
+        if (error.Class == KiwoomErrorClass.RateLimit)
+        {
+            // says nothing about the items: the same request again, first, neither merged nor split
+            _waiting.AddFirst(request with { Exact = true });
+            return new RegistrationOutcome.RateLimited(request, error);
+        }
+        if (request.Kind == RegistrationKind.Remove) return new RegistrationOutcome.RemoveRejected(request, error);
+        switch (error.Class)
+        {
+            case KiwoomErrorClass.Token:
+                return new RegistrationOutcome.TokenRejected(request, error);
+            case not KiwoomErrorClass.Item:
+                return new RegistrationOutcome.LinkFailure(request, error);
+            case KiwoomErrorClass.Item when request.Items.Count == 1:
+                return new RegistrationOutcome.ItemRejected(request.Items[0], error);
+        }
         // The reply does not say which item was bad: split the batch and try both halves first.
         var half = request.Items.Count / 2;
         _waiting.AddFirst(new RegistrationRequest(request.Kind, request.Items.Skip(half).ToList(), Exact: true));
         _waiting.AddFirst(new RegistrationRequest(request.Kind, request.Items.Take(half).ToList(), Exact: true));
-        return new RegistrationOutcome.Bisected(request);
+        return new RegistrationOutcome.Bisected(request, error);
     }
 }
 
@@ -102,12 +119,23 @@ internal abstract record RegistrationOutcome
     /// <summary>The server accepted the request.</summary>
     public sealed record Accepted(RegistrationRequest Request) : RegistrationOutcome;
 
-    /// <summary>The server refused a REMOVE: the items are gone from the desired set anyway.</summary>
-    public sealed record RemoveRejected(RegistrationRequest Request) : RegistrationOutcome;
+    /// <summary>The server refused a REMOVE (other than with a rate limit): the items are gone from the desired set anyway.</summary>
+    public sealed record RemoveRejected(RegistrationRequest Request, KiwoomError Error) : RegistrationOutcome;
 
-    /// <summary>A REG of several items was refused: its two halves are queued first.</summary>
-    public sealed record Bisected(RegistrationRequest Request) : RegistrationOutcome;
+    /// <summary>A REG of several items was refused with an item-class error: its two halves are queued first.</summary>
+    public sealed record Bisected(RegistrationRequest Request, KiwoomError Error) : RegistrationOutcome;
 
-    /// <summary>A REG of this single item was refused.</summary>
-    public sealed record ItemRejected(RegistrationItem Item) : RegistrationOutcome;
+    /// <summary>A REG of this single item was refused with an item-class error.</summary>
+    public sealed record ItemRejected(RegistrationItem Item, KiwoomError Error) : RegistrationOutcome;
+
+    /// <summary>The REG or REMOVE was refused with a rate limit (1700): the same request is queued first, exact,
+    /// for the next <see cref="RegistrationQueue.Next"/> once the actor's pause is over.</summary>
+    public sealed record RateLimited(RegistrationRequest Request, KiwoomError Error) : RegistrationOutcome;
+
+    /// <summary>A REG was refused with a token error (8005, ...): the token is bad; nothing is said about the items.</summary>
+    public sealed record TokenRejected(RegistrationRequest Request, KiwoomError Error) : RegistrationOutcome;
+
+    /// <summary>A REG was refused with an error that says nothing about its items (service, permanent classes):
+    /// the link is to be restarted, which replays it.</summary>
+    public sealed record LinkFailure(RegistrationRequest Request, KiwoomError Error) : RegistrationOutcome;
 }

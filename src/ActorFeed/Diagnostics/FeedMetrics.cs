@@ -22,6 +22,10 @@ internal static class FeedMetrics
     /// <summary>actorfeed.connection.recovery_time: seconds from losing the link to logging in again.</summary>
     public static readonly Histogram<double> RecoveryTime = Meter.CreateHistogram<double>("actorfeed.connection.recovery_time", "s");
 
+    /// <summary>actorfeed.requests.rate_limited: REG / REMOVE replies with a rate limit (1700), each one pause before
+    /// the same request is sent again; tagged with <c>trnm</c> (REG, REMOVE).</summary>
+    public static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("actorfeed.requests.rate_limited");
+
     /// <summary>actorfeed.ticks: REAL entries received.</summary>
     public static readonly Counter<long> Ticks = Meter.CreateCounter<long>("actorfeed.ticks");
 

@@ -100,6 +100,15 @@ public sealed record ActorFeedSettings
     /// <value>Defaults to zero (no pause); HOCON <c>actorfeed.subscription.replay-batch-interval</c>.</value>
     public TimeSpan ReplayBatchInterval { get; init; } = SettingDefinitions.ReplayBatchInterval.Default;
 
+    /// <summary>
+    /// REG / REMOVE requests sent per second at most, as a minimum interval of <c>1 / this</c> between two sends;
+    /// 0 sends unpaced. Kiwoom documents no limit for the socket and community code assumes 5 REST queries per second:
+    /// 10 keeps a replay of 1,000 codes (10 requests of 100) near one second. A request refused with 1700 (rate limit)
+    /// is still paused and resent whatever this is. <see cref="ReplayBatchInterval"/>, when set, applies as well.
+    /// </summary>
+    /// <value>Defaults to 10; HOCON <c>actorfeed.subscription.max-requests-per-second</c>.</value>
+    public int MaxRequestsPerSecond { get; init; } = SettingDefinitions.MaxRequestsPerSecond.Default;
+
     /// <summary>Graceful close (REMOVE everything, close 1000, revoke the token) must finish within this.</summary>
     /// <value>Defaults to 5 seconds; HOCON <c>actorfeed.shutdown.timeout</c>.</value>
     public TimeSpan ShutdownTimeout { get; init; } = SettingDefinitions.ShutdownTimeout.Default;

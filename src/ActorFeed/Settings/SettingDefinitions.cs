@@ -86,12 +86,12 @@ public static class SettingDefinitions
 
     internal static readonly SettingDefinition<TimeSpan> BackoffMin = new(
         nameof(ActorFeedSettings.BackoffMin), "actorfeed.backoff.min", TimeSpan.FromSeconds(1),
-        "first restart delay of the connection after a link failure; doubles per attempt",
+        "first restart delay of the connection after a link failure, and first pause before resending a REG / REMOVE refused with 1700 (rate limit); doubles per attempt",
         s => s.BackoffMin, (s, v) => s with { BackoffMin = v }, Readers.Duration, Rules.Positive);
 
     internal static readonly SettingDefinition<TimeSpan> BackoffMax = new(
         nameof(ActorFeedSettings.BackoffMax), "actorfeed.backoff.max", TimeSpan.FromSeconds(30),
-        "longest restart delay of the connection",
+        "longest restart delay of the connection, and longest rate-limit pause",
         s => s.BackoffMax, (s, v) => s with { BackoffMax = v }, Readers.Duration, Rules.AtLeast(BackoffMin));
 
     internal static readonly SettingDefinition<double> BackoffRandomFactor = new(
@@ -124,6 +124,11 @@ public static class SettingDefinitions
         "pause between two batches of the replay after a (re)connection",
         s => s.ReplayBatchInterval, (s, v) => s with { ReplayBatchInterval = v }, Readers.Duration, Rules.NotNegative());
 
+    internal static readonly SettingDefinition<int> MaxRequestsPerSecond = new(
+        nameof(ActorFeedSettings.MaxRequestsPerSecond), "actorfeed.subscription.max-requests-per-second", 10,
+        "REG / REMOVE requests per second at most (a minimum interval between two sends), 0 = unpaced; 10 because Kiwoom documents no socket limit, community code assumes 5 REST queries/s, and a 1,000-code replay (10 requests) stays near 1 s",
+        s => s.MaxRequestsPerSecond, (s, v) => s with { MaxRequestsPerSecond = v }, Readers.Int, Rules.AtLeast(0));
+
     internal static readonly SettingDefinition<TimeSpan> ShutdownTimeout = new(
         nameof(ActorFeedSettings.ShutdownTimeout), "actorfeed.shutdown.timeout", TimeSpan.FromSeconds(5),
         "graceful close (REMOVE everything, close 1000, revoke the token) must finish within this",
@@ -136,7 +141,7 @@ public static class SettingDefinitions
         TokenRefreshBeforeExpiry, TokenRequestTimeout, TokenBackoffMin, TokenBackoffMax,
         ConnectTimeout, LoginTimeout, KeepAliveInterval, KeepAliveTimeout, IdleTimeout, RequestTimeout, MaxFrameBytes,
         BackoffMin, BackoffMax, BackoffRandomFactor, BackoffResetAfter, PermanentFailureBackoff,
-        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval,
+        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval, MaxRequestsPerSecond,
         ShutdownTimeout,
     ];
 

@@ -23,6 +23,7 @@ internal class FeedFailureException(string cause, FailureKind kind, string? deta
         /// <summary>LOGIN refused the token again right after a new one was issued: permanent.</summary>
         public const string TokenRefused = "token refused";
         public const string RequestTimeout = "request timeout";
+        public const string RequestFailed = "request failed";
         public const string DuplicateSession = "another process uses this app key";
         public const string BadCredentials = "bad credentials";
         public const string TokenService = "token service unavailable";

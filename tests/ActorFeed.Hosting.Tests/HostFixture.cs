@@ -44,7 +44,7 @@ public sealed class HostFixture : IAsyncDisposable
         ]);
         if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddActorFeed(builder.Configuration);
-        builder.Services.AddAkka("host-test", (b, _) => b.WithActorFeed());
+        builder.Services.AddAkka("host-test", (b, sp) => b.WithActorFeed(sp));
         var host = builder.Build();
         var states = Channel.CreateUnbounded<FeedStatus>();
         var system = host.Services.GetRequiredService<ActorSystem>();

@@ -12,6 +12,7 @@ namespace ActorFeed.Hosting.Tests;
 /// The health check's transitions on a feed that answers a given <see cref="FeedStatus"/> (each boundary checked
 /// on both sides with a manual clock), and a flapping link through a real simulator fault.
 /// </summary>
+[Collection(HostCollection.Name)]
 public sealed class HealthCheckSpec : IAsyncLifetime
 {
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);

@@ -83,3 +83,13 @@ public sealed class HostFixture : IAsyncDisposable
         protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FeedStatusChanged));
     }
 }
+
+/// <summary>
+/// Specs that run a host with a simulator run one after another: in parallel they load the machine enough to make
+/// timing-sensitive ones (the TickStream drop policies) see the bridges of two streams drift apart.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class HostCollection
+{
+    public const string Name = "hosts with a simulator";
+}

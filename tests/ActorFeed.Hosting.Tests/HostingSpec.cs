@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace ActorFeed.Hosting.Tests;
 
+[Collection(HostCollection.Name)]
 public sealed class HostingSpec
 {
     private static readonly string[] Codes = ["005930", "000660", "035420"];

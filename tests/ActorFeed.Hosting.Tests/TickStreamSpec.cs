@@ -3,6 +3,7 @@ using ActorFeed.Messages;
 namespace ActorFeed.Hosting.Tests;
 
 /// <summary>The <see cref="TickStream"/> settles and ends on every path: codes listed twice, every pair rejected, the feed stopping.</summary>
+[Collection(HostCollection.Name)]
 public sealed class TickStreamSpec
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

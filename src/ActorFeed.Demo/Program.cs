@@ -97,13 +97,13 @@ if (serverOptions is not null) builder.Services.PostConfigure(serverOptions);
 builder.Services.AddSingleton(demo);
 if (simulator is not null) builder.Services.AddSingleton(simulator);
 builder.Services.AddHostedService<DemoRunner>();
-builder.Services.AddAkka("actorfeed-demo", (b, _) => b
+builder.Services.AddAkka("actorfeed-demo", (b, sp) => b
     .ConfigureLoggers(l =>
     {
         l.ClearLoggers();
         l.AddLogger<SerilogLogger>();
     })
-    .WithActorFeed());
+    .WithActorFeed(sp));
 
 try
 {

@@ -7,20 +7,25 @@ using Microsoft.Extensions.Options;
 namespace ActorFeed.Hosting;
 
 /// <summary>
-/// Healthy while connected; Degraded while authenticating, connecting or reconnecting; Unhealthy on a permanent
-/// failure (bad credentials, duplicate session) or once the feed has been down longer than
-/// <see cref="ActorFeedOptions.UnhealthyAfter"/>.
+/// Healthy while connected, every desired subscription confirmed and the link steady. Degraded while authenticating,
+/// connecting or reconnecting; while the link is flapping (<see cref="FeedStatus.FlappingSince"/>: at least
+/// <c>actorfeed.health.flapping-drops</c> drops within <c>actorfeed.health.flapping-window</c>, connected or not);
+/// and while fewer subscriptions have been confirmed than are desired for at least
+/// <see cref="ActorFeedOptions.UnconfirmedAfter"/>. Unhealthy on a permanent failure (bad credentials, duplicate
+/// session), once the feed has been down, or flapping, for longer than <see cref="ActorFeedOptions.UnhealthyAfter"/>,
+/// or when the feed does not answer.
 /// </summary>
 /// <param name="feed">The feed registered by AddActorFeed.</param>
-/// <param name="options">Gives <see cref="ActorFeedOptions.UnhealthyAfter"/>.</param>
-/// <param name="time">Clock for the time down; null for the system clock.</param>
+/// <param name="options">Gives <see cref="ActorFeedOptions.UnhealthyAfter"/> and <see cref="ActorFeedOptions.UnconfirmedAfter"/>.</param>
+/// <param name="time">Clock for the durations; null for the system clock. Use the feed's clock (the <see cref="TimeProvider"/> in DI).</param>
 public sealed class ActorFeedHealthCheck(IRequiredActor<ActorFeedActor> feed, IOptions<ActorFeedOptions> options, TimeProvider? time = null) : IHealthCheck
 {
     /// <summary>Name under which the health check is registered: "actorfeed".</summary>
     public const string Name = "actorfeed";
 
     /// <summary>Asks the feed for its <see cref="FeedStatus"/> (2 s timeout: no answer is Unhealthy) and maps it to a result
-    /// whose data carries state, attempt, desired and confirmed subscription counts, and the cause if any.</summary>
+    /// whose data carries state, attempt, desired and confirmed subscription counts, recent link drops, and the cause,
+    /// flapping and unconfirmed times if any.</summary>
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         FeedStatus status;
@@ -38,14 +43,31 @@ public sealed class ActorFeedHealthCheck(IRequiredActor<ActorFeedActor> feed, IO
             ["attempt"] = status.Attempt,
             ["desired"] = status.DesiredSubscriptions,
             ["confirmed"] = status.ConfirmedSubscriptions,
+            ["recentDrops"] = status.RecentDrops,
         };
         if (status.Cause is not null) data["cause"] = status.Cause;
-        if (status.State == FeedState.Connected) return HealthCheckResult.Healthy("connected", data);
-        if (status.IsPermanentFailure) return HealthCheckResult.Unhealthy($"permanent failure: {status.Cause}", data: data);
+        if (status.FlappingSince is { } flappingSince) data["flappingSince"] = flappingSince;
+        if (status.UnconfirmedSince is { } unconfirmedSince) data["unconfirmedSince"] = unconfirmedSince;
+
+        var o = options.Value;
         var now = (time ?? TimeProvider.System).GetUtcNow();
-        var down = now - (status.DownSince ?? now);
-        return down >= options.Value.UnhealthyAfter
-            ? HealthCheckResult.Unhealthy($"down for {down:g}: {status.Cause ?? status.State.ToString()}", data: data)
-            : HealthCheckResult.Degraded($"{status.State}{(status.Cause is null ? "" : ": " + status.Cause)}", data: data);
+        if (status.IsPermanentFailure) return HealthCheckResult.Unhealthy($"permanent failure: {status.Cause}", data: data);
+        var connected = status.State == FeedState.Connected;
+        var down = connected ? TimeSpan.Zero : now - (status.DownSince ?? now);
+        if (!connected && down >= o.UnhealthyAfter)
+            return HealthCheckResult.Unhealthy($"down for {down:g}: {status.Cause ?? status.State.ToString()}", data: data);
+        var flapping = status.FlappingSince is { } since ? now - since : (TimeSpan?)null;
+        if (flapping >= o.UnhealthyAfter)
+            return HealthCheckResult.Unhealthy($"flapping for {flapping:g}: {Drops(status)}", data: data);
+        if (!connected)
+            return HealthCheckResult.Degraded($"{status.State}{(status.Cause is null ? "" : ": " + status.Cause)}", data: data);
+        if (flapping is not null)
+            return HealthCheckResult.Degraded($"flapping: {Drops(status)}", data: data);
+        if (status.UnconfirmedSince is { } unconfirmed && now - unconfirmed >= o.UnconfirmedAfter)
+            return HealthCheckResult.Degraded(
+                $"{status.ConfirmedSubscriptions} of {status.DesiredSubscriptions} subscriptions confirmed, for {now - unconfirmed:g}", data: data);
+        return HealthCheckResult.Healthy("connected", data);
     }
+
+    private static string Drops(FeedStatus s) => $"{s.RecentDrops} link drops recently{(s.Cause is null ? "" : ", last: " + s.Cause)}";
 }

@@ -41,6 +41,9 @@ public sealed class ActorFeedOptions
     /// <inheritdoc cref="ActorFeedSettings.TokenBackoffMax"/>
     public TimeSpan? TokenBackoffMax { get => Get<TimeSpan?>(); set => Set(value); }
 
+    /// <inheritdoc cref="ActorFeedSettings.RevokeTokenOnStop"/>
+    public bool? RevokeTokenOnStop { get => Get<bool?>(); set => Set(value); }
+
     /// <inheritdoc cref="ActorFeedSettings.ConnectTimeout"/>
     public TimeSpan? ConnectTimeout { get => Get<TimeSpan?>(); set => Set(value); }
 
@@ -89,12 +92,23 @@ public sealed class ActorFeedOptions
     /// <inheritdoc cref="ActorFeedSettings.MaxRequestsPerSecond"/>
     public int? MaxRequestsPerSecond { get => Get<int?>(); set => Set(value); }
 
+    /// <inheritdoc cref="ActorFeedSettings.FlappingDrops"/>
+    public int? FlappingDrops { get => Get<int?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.FlappingWindow"/>
+    public TimeSpan? FlappingWindow { get => Get<TimeSpan?>(); set => Set(value); }
+
     /// <inheritdoc cref="ActorFeedSettings.ShutdownTimeout"/>
     public TimeSpan? ShutdownTimeout { get => Get<TimeSpan?>(); set => Set(value); }
 
     /// <summary>The health check reports Unhealthy once the feed has been down this long (Degraded before). Not a feed setting.</summary>
     /// <value>Defaults to 2 minutes.</value>
     public TimeSpan UnhealthyAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The health check reports Degraded once fewer subscriptions have been confirmed than are desired for this
+    /// long, without a pause (<see cref="Messages.FeedStatus.UnconfirmedSince"/>), even while connected. Not a feed setting.</summary>
+    /// <value>Defaults to 1 minute.</value>
+    public TimeSpan UnconfirmedAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Option name to HOCON key, for every feed option (from <see cref="SettingDefinitions.All"/>).</summary>
     public static IReadOnlyDictionary<string, string> HoconKeys { get; } = SettingDefinitions.All.ToDictionary(d => d.Name, d => d.HoconKey);
@@ -123,7 +137,7 @@ public sealed class ActorFeedOptions
     /// <summary>A copy, independent of this instance.</summary>
     public ActorFeedOptions Clone()
     {
-        var copy = new ActorFeedOptions { UnhealthyAfter = UnhealthyAfter };
+        var copy = new ActorFeedOptions { UnhealthyAfter = UnhealthyAfter, UnconfirmedAfter = UnconfirmedAfter };
         foreach (var (definition, value) in _values) copy._values[definition] = value;
         return copy;
     }

@@ -10,13 +10,19 @@ namespace ActorFeed.Hosting;
 /// Buffered in a bounded channel of <c>capacity</c> ticks; when the reader falls behind, <see cref="TickOverflow"/>
 /// decides what is dropped and <see cref="Dropped"/> counts it. Dispose to unsubscribe (the last subscriber of a
 /// code/type leaving sends REMOVE).
+/// The enumeration ends by itself in two cases: cleanly when the feed stops (its actor terminates; pairs still
+/// pending are then rejected with the reason "the feed stopped"), and with an <see cref="InvalidOperationException"/>
+/// naming every reason when every pair was rejected (nothing could ever arrive).
 /// </summary>
 public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
 {
+    /// <summary>The reason given to pairs still pending when the feed stops.</summary>
+    public const string FeedStoppedReason = "the feed stopped";
+
     private readonly Channel<Tick> _channel;
     private readonly IActorRef _bridge;
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly int _pairs;
+    private readonly HashSet<(string Code, string Type)> _pairs;
     private long _dropped;
 
     internal TickStream(ActorSystem system, IActorRef feed, IReadOnlyList<(string Code, string Type)> pairs, int capacity, TickOverflow overflow)
@@ -27,19 +33,24 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
             SingleReader = true,
             SingleWriter = true,
         }, _ => Interlocked.Increment(ref _dropped));
-        _pairs = pairs.Count;
-        if (_pairs == 0) _settled.TrySetResult();
-        _bridge = system.ActorOf(Props.Create(() => new Bridge(this)));
-        foreach (var (code, type) in pairs) feed.Tell(new Subscribe(code, type, _bridge));
+        _pairs = [.. pairs];
+        if (_pairs.Count == 0) _settled.TrySetResult();
+        _bridge = system.ActorOf(Props.Create(() => new Bridge(this, feed)));
+        foreach (var (code, type) in _pairs) feed.Tell(new Subscribe(code, type, _bridge));
     }
 
-    /// <summary>Subscribes without DI: <paramref name="feed"/> is the FeedSupervisor (e.g. from <c>Feed.Start</c>).</summary>
+    /// <summary>Subscribes without DI: <paramref name="feed"/> is the FeedSupervisor (e.g. from <c>Feed.Start</c>).
+    /// A code listed twice is subscribed once; a null code or type counts as empty (and is rejected unless valid).</summary>
     public static TickStream Subscribe(ActorSystem system, IActorRef feed, IEnumerable<string> codes, string type,
         int capacity = 1024, TickOverflow overflow = TickOverflow.DropOldest)
     {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(feed);
         ArgumentNullException.ThrowIfNull(codes);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        return new TickStream(system, feed, codes.Select(c => (c, type)).ToList(), capacity, overflow);
+        // the feed answers with the code and type it was sent, null as empty: key the pairs the same way
+        var pairs = codes.Select(c => (c ?? "", type ?? "")).Distinct().ToList();
+        return new TickStream(system, feed, pairs, capacity, overflow);
     }
 
     /// <summary>Ticks dropped because the reader was too slow.</summary>
@@ -48,22 +59,37 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
     /// <summary>Code/type pairs the server confirmed.</summary>
     public ConcurrentDictionary<(string Code, string Type), bool> Confirmed { get; } = new();
 
-    /// <summary>Pairs that were refused, with the reason.</summary>
+    /// <summary>Pairs that were refused, with the reason (also <see cref="FeedStoppedReason"/> for pairs pending when the feed stopped).</summary>
     public ConcurrentDictionary<(string Code, string Type), string> Rejected { get; } = new();
 
-    /// <summary>Completes once every requested pair is either confirmed or rejected.</summary>
+    /// <summary>Completes once every requested pair (each once, however often listed) is either confirmed or rejected.</summary>
     public Task Settled => _settled.Task;
 
+    /// <summary>Called on the bridge's thread only.</summary>
     private void Settle()
     {
-        if (Confirmed.Count + Rejected.Count >= _pairs) _settled.TrySetResult();
+        if (Confirmed.Count + Rejected.Count < _pairs.Count) return;
+        _settled.TrySetResult();
+        if (Rejected.Count == _pairs.Count && _pairs.Count > 0 && Confirmed.IsEmpty)
+            _channel.Writer.TryComplete(new InvalidOperationException(
+                "Every subscription of the tick stream was rejected: " + string.Join("; ", Rejected.Select(r => $"{r.Key.Code}/{r.Key.Type}: {r.Value}"))));
     }
 
-    /// <summary>Enumerates the ticks as they arrive; the enumeration ends when the stream is disposed.</summary>
+    /// <summary>The feed stopped: nothing more will come. Called on the bridge's thread only.</summary>
+    private void FeedStopped()
+    {
+        _channel.Writer.TryComplete();
+        foreach (var pair in _pairs)
+            if (!Confirmed.ContainsKey(pair)) Rejected.TryAdd(pair, FeedStoppedReason);
+        _settled.TrySetResult();
+    }
+
+    /// <summary>Enumerates the ticks as they arrive. The enumeration ends when the stream is disposed or the feed stops,
+    /// and throws <see cref="InvalidOperationException"/> when every pair was rejected.</summary>
     public IAsyncEnumerator<Tick> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
-    /// <summary>Reads one tick (for callers that do not enumerate).</summary>
+    /// <summary>Reads one tick (for callers that do not enumerate); throws <see cref="ChannelClosedException"/> once the stream has ended.</summary>
     public ValueTask<Tick> ReadAsync(CancellationToken cancellationToken = default) => _channel.Reader.ReadAsync(cancellationToken);
 
     /// <summary>Unsubscribes (stops the bridge actor, whose subscriptions the feed then removes) and completes the enumeration.</summary>
@@ -76,12 +102,28 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
 
     private sealed class Bridge : ReceiveActor
     {
-        public Bridge(TickStream stream)
+        public Bridge(TickStream stream, IActorRef feed)
         {
             Receive<Tick>(t => stream._channel.Writer.TryWrite(t));
-            Receive<SubscriptionConfirmed>(c => { stream.Confirmed[(c.Code, c.Type)] = true; stream.Settle(); });
-            Receive<SubscriptionRejected>(r => { stream.Rejected[(r.Code, r.Type)] = r.Reason; stream.Settle(); });
+            Receive<SubscriptionConfirmed>(c =>
+            {
+                if (!stream._pairs.Contains((c.Code, c.Type))) return;
+                stream.Confirmed[(c.Code, c.Type)] = true;
+                stream.Settle();
+            });
+            Receive<SubscriptionRejected>(r =>
+            {
+                if (!stream._pairs.Contains((r.Code, r.Type))) return;
+                stream.Rejected[(r.Code, r.Type)] = r.Reason;
+                stream.Settle();
+            });
             Receive<SubscriptionRemoved>(_ => { });
+            Receive<Terminated>(t => t.ActorRef.Equals(feed), _ =>
+            {
+                stream.FeedStopped();
+                Context.Stop(Self);
+            });
+            Context.Watch(feed);
         }
     }
 }

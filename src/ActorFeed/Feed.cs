@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 using ActorFeed.Settings;
 using ActorFeed.Subscriptions;
 
@@ -11,9 +12,18 @@ public static class Feed
     /// <summary>The default actor name of the feed: it lives at <c>/user/actorfeed</c>.</summary>
     public const string DefaultName = "actorfeed";
 
+    /// <summary>The CoordinatedShutdown phase the feed stops in: <c>before-service-unbind</c>.</summary>
+    public const string ShutdownPhase = CoordinatedShutdown.PhaseBeforeServiceUnbind;
+
+    /// <summary>The HOCON key of that phase's timeout, which must be at least <see cref="ShutdownBudget"/>.</summary>
+    public const string ShutdownPhaseTimeoutKey = "akka.coordinated-shutdown.phases.before-service-unbind.timeout";
+
     /// <summary>
-    /// Creates the <see cref="FeedSupervisor"/> at <c>/user/{name}</c> and registers a CoordinatedShutdown task
-    /// (phase before-service-unbind) that REMOVEs every subscription, closes the socket with 1000 and revokes the token.
+    /// Creates the <see cref="FeedSupervisor"/> at <c>/user/{name}</c> and registers a CoordinatedShutdown task in
+    /// <see cref="ShutdownPhase"/> that REMOVEs every subscription, closes the socket with 1000 and, if
+    /// <see cref="ActorFeedSettings.RevokeTokenOnStop"/>, revokes the token. Logs a warning when that phase's timeout
+    /// (<see cref="ShutdownPhaseTimeoutKey"/>) is shorter than <see cref="ShutdownBudget"/>: CoordinatedShutdown
+    /// would then terminate the system before a slow close (a bad link) has finished.
     /// </summary>
     /// <param name="system">The actor system to run the feed in.</param>
     /// <param name="settings">Credentials, URLs and timings; validated here (throws <see cref="ActorFeedSettingException"/>).</param>
@@ -27,13 +37,34 @@ public static class Feed
         settings.Validate();
         system.Settings.InjectTopLevelFallback(CompactMailbox.Registration);
         var feed = system.ActorOf(FeedSupervisor.Props(settings, dependencies), name);
-        var timeout = settings.ShutdownTimeout * 2 + TimeSpan.FromSeconds(1);
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, $"stop-{name}", async () =>
+        var shutdown = CoordinatedShutdown.Get(system);
+        var budget = ShutdownBudget(settings);
+        var phaseTimeout = shutdown.Timeout(ShutdownPhase);
+        if (phaseTimeout < budget)
+            system.Log.Warning("Feed {Feed}: CoordinatedShutdown phase {Phase} allows {PhaseTimeout}, but a graceful stop may take up to {Budget} " +
+                "(actorfeed.shutdown.timeout for the close{Revoke}); on a bad link the system would terminate first. Set {Key} = {Seconds}s or more.",
+                new object[] { name, ShutdownPhase, phaseTimeout, budget, settings.RevokeTokenOnStop ? ", as long again for the token revoke" : "",
+                    ShutdownPhaseTimeoutKey, Math.Ceiling(budget.TotalSeconds) + 1 });
+        shutdown.AddTask(ShutdownPhase, $"stop-{name}", async () =>
         {
-            try { await feed.Ask<FeedProtocol.Stopped>(FeedProtocol.Stop.Instance, timeout).ConfigureAwait(false); }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { /* already stopped or too slow: shutdown goes on */ }
+            // terminated within the budget, or already: either way shutdown goes on (the feed bounds every step itself)
+            await feed.GracefulStop(budget + TimeSpan.FromSeconds(1), FeedProtocol.Stop.Instance).ConfigureAwait(false);
             return Done.Instance;
         });
         return feed;
+    }
+
+    /// <summary>
+    /// The longest a graceful stop of a feed with <paramref name="settings"/> takes:
+    /// <see cref="ActorFeedSettings.ShutdownTimeout"/> for REMOVE and close, and as long again for the token revoke
+    /// when <see cref="ActorFeedSettings.RevokeTokenOnStop"/> is on. The CoordinatedShutdown phase
+    /// (<see cref="ShutdownPhaseTimeoutKey"/>) must allow at least this.
+    /// </summary>
+    /// <param name="settings">The feed's settings.</param>
+    /// <returns>The time the feed may need to stop.</returns>
+    public static TimeSpan ShutdownBudget(ActorFeedSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.RevokeTokenOnStop ? settings.ShutdownTimeout * 2 : settings.ShutdownTimeout;
     }
 }

@@ -14,12 +14,20 @@ using static ActorFeed.Subscriptions.SubscriptionProtocol;
 namespace ActorFeed;
 
 /// <summary>
-/// The public entry point (<c>/user/actorfeed</c>). Validates <see cref="Subscribe"/> and answers bad input with
-/// <see cref="SubscriptionRejected"/> without any traffic; owns the desired set of code/type pairs (with the
-/// SubscriptionActors, one per code); replays the whole set on every <see cref="ConnectionUp"/>, so a
+/// The public entry point (<c>/user/actorfeed</c>). Validates <see cref="Subscribe"/> and <see cref="Unsubscribe"/> and
+/// answers bad input with <see cref="SubscriptionRejected"/> without any traffic; owns the desired set of code/type
+/// pairs (with the SubscriptionActors, one per code); replays the whole set on every <see cref="ConnectionUp"/>, so a
 /// connection restart loses nothing; keeps <see cref="FeedStatus"/> and publishes <see cref="FeedStatusChanged"/>.
 /// Children: <c>token</c> and <c>connection</c> (each under a <see cref="RestartSupervisor"/>) and
 /// <c>sub-{code}</c> / <c>account</c>.
+/// <para>
+/// Nothing may lose the desired set, this actor's own failure included: it runs under the /user guardian, whose
+/// default strategy would restart it empty (and abort the socket without REMOVE). So an exception in any handler is
+/// caught around the message (<see cref="AroundReceive"/>), logged at Error and the actor goes on with its state:
+/// Resume semantics. A failing child is resumed as well (<see cref="ResumeChildren"/>), because a restart would
+/// silently drop a SubscriptionActor's subscribers. Its internal protocol is accepted only from the actors it expects
+/// (its SubscriptionActors, its connection, its two restart supervisors); anything else is ignored with a debug line.
+/// </para>
 /// </summary>
 internal sealed class FeedSupervisor : ReceiveActor
 {
@@ -28,11 +36,14 @@ internal sealed class FeedSupervisor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<RegistrationItem, ItemState> _desired = [];
     private readonly Dictionary<string, SubscriptionEntry> _subscriptions = new(StringComparer.Ordinal);
+    private readonly FlapDetector _flaps;
     private IActorRef _tokens = ActorRefs.Nobody;
     private IActorRef _connectionSupervisor = ActorRefs.Nobody;
     private IActorRef? _connection;
     private FeedStatus _status;
     private DateTimeOffset? _lostAt;
+    private DateTimeOffset? _unconfirmedSince;
+    private int _confirmed;
     private readonly HashSet<string> _stoppingNames = new(StringComparer.Ordinal);
     private int _incarnation;
     private KeyValuePair<string, object?> _metricTag;
@@ -41,21 +52,30 @@ internal sealed class FeedSupervisor : ReceiveActor
     {
         _settings = settings;
         _deps = deps;
+        _flaps = new FlapDetector(settings.FlappingDrops, settings.FlappingWindow);
         _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false, deps.Time.GetUtcNow());
 
         Receive<Subscribe>(OnSubscribe);
         Receive<Unsubscribe>(OnUnsubscribe);
         Receive<GetFeedStatus>(_ => Sender.Tell(CurrentStatus()));
-        Receive<TypeWanted>(OnTypeWanted);
-        Receive<TypeUnwanted>(OnTypeUnwanted);
-        Receive<Idle>(OnIdle);
-        Receive<ConnectionPhase>(OnPhase);
-        Receive<ConnectionUp>(OnConnectionUp);
-        Receive<ItemsConfirmed>(OnConfirmed);
-        Receive<ItemRejected>(OnRejected);
-        Receive<SupervisionDecision>(OnDecision);
+        Receive<TypeWanted>(m => FromSubscription(m.Code), OnTypeWanted);
+        Receive<TypeUnwanted>(m => FromSubscription(m.Code), OnTypeUnwanted);
+        Receive<Idle>(m => FromSubscription(m.Code), OnIdle);
+        Receive<ConnectionPhase>(_ => FromConnection(), OnPhase);
+        Receive<ConnectionUp>(_ => FromConnection(), OnConnectionUp);
+        Receive<ItemsConfirmed>(_ => FromCurrentConnection(), OnConfirmed);
+        Receive<ItemRejected>(_ => FromCurrentConnection(), OnRejected);
+        Receive<SupervisionDecision>(_ => Sender.Equals(_tokens) || Sender.Equals(_connectionSupervisor), OnDecision);
         ReceiveAsync<FeedProtocol.Stop>(_ => StopGracefully());
         Receive<Terminated>(t => _stoppingNames.Remove(t.ActorRef.Path.Name));
+        Receive<TypeWanted>(Ignore);
+        Receive<TypeUnwanted>(Ignore);
+        Receive<Idle>(Ignore);
+        Receive<ConnectionPhase>(Ignore);
+        Receive<ConnectionUp>(Ignore);
+        Receive<ItemsConfirmed>(Ignore);
+        Receive<ItemRejected>(Ignore);
+        Receive<SupervisionDecision>(Ignore);
     }
 
     public static Props Props(ActorFeedSettings settings, FeedDependencies? deps = null) =>
@@ -76,38 +96,118 @@ internal sealed class FeedSupervisor : ReceiveActor
         Context.Watch(_connectionSupervisor);
     }
 
+    // ---------------------------------------------------------------- failures of its own and of its children
+
+    /// <summary>
+    /// The guard that keeps the desired set: an exception in a handler is logged at Error and the message counts as
+    /// handled; the actor keeps its state and takes the next message (a restart would start from an empty set).
+    /// The graceful stop runs asynchronously and catches its own exceptions (<see cref="StopGracefully"/>).
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Feed failed handling {MessageType} from {Sender}; it keeps its {Count} desired subscription(s) and goes on",
+                message.GetType().Name, Sender, _desired.Count);
+            return true;
+        }
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => ResumeChildren.Instance;
+
+    /// <summary>
+    /// A failing child keeps its state: a SubscriptionActor holds its code's subscribers, a RestartSupervisor its child
+    /// and attempt count. Resumed with an Error log; only a child that could not even be created is restarted (it has
+    /// no state yet), and <see cref="ActorKilledException"/> / <see cref="DeathPactException"/> stop it as usual.
+    /// </summary>
+    private sealed class ResumeChildren() : OneForOneStrategy(-1, -1, Decide, loggingEnabled: true)
+    {
+        public static readonly ResumeChildren Instance = new();
+
+        private static Directive Decide(Exception e) => e switch
+        {
+            ActorInitializationException => Directive.Restart,
+            ActorKilledException or DeathPactException => Directive.Stop,
+            _ => Directive.Resume,
+        };
+
+        protected override void LogFailure(IActorContext context, IActorRef child, Exception cause, Directive directive) =>
+            context.System.EventStream.Publish(new Error(cause, child.Path.ToString(), typeof(FeedSupervisor),
+                directive == Directive.Resume
+                    ? $"{child.Path.Name} failed ({cause.GetType().Name}: {cause.Message}); resumed with its state"
+                    : $"{child.Path.Name} failed ({cause.GetType().Name}: {cause.Message}); {directive}"));
+    }
+
+    // ---------------------------------------------------------------- who may send the internal protocol
+
+    private bool FromSubscription(string? code) =>
+        code is not null && _subscriptions.TryGetValue(code, out var entry) && entry.Actor.Equals(Sender);
+
+    /// <summary>A ConnectionActor of ours: the child of our connection supervisor (the current one or one that is dying).</summary>
+    private bool FromConnection() => Sender.Path.Parent.Equals(_connectionSupervisor.Path) && !_connectionSupervisor.IsNobody();
+
+    private bool FromCurrentConnection() => _connection is not null && Sender.Equals(_connection);
+
+    private void Ignore(object m) => _log.Debug("Ignored {MessageType} from {Sender}: not from the actor that may send it", m.GetType().Name, Sender);
+
     // ---------------------------------------------------------------- subscribers
 
     private void OnSubscribe(Subscribe m)
     {
         var subscriber = m.Subscriber ?? Sender;
-        var error = InstrumentCode.Validate(m.Code, m.Type);
-        if (error is null && (subscriber.IsNobody() || subscriber.Equals(Context.System.DeadLetters)))
-            error = "no subscriber: send Subscribe from an actor or set Subscribe.Subscriber";
-        if (error is not null)
-        {
-            _log.Warning("Subscribe {Code}/{Type} rejected: {Reason}", m.Code, m.Type, error);
-            var rejected = new SubscriptionRejected(m.Code ?? "", m.Type ?? "", error);
-            subscriber.Tell(rejected);
-            if (!Sender.Equals(subscriber)) Sender.Tell(rejected);
-            return;
-        }
+        if (Invalid(nameof(Subscribe), m.Code, m.Type, subscriber)) return;
         var entry = EntryFor(m.Code ?? "", create: true)!;
         entry.Forwarded++;
-        entry.Actor.Tell(m with { Subscriber = subscriber, Code = m.Code ?? "" }, Sender);
+        entry.Actor.Tell(new AddSubscriber(m.Type, subscriber), Sender);
     }
 
     private void OnUnsubscribe(Unsubscribe m)
     {
         var subscriber = m.Subscriber ?? Sender;
+        if (Invalid(nameof(Unsubscribe), m.Code, m.Type, subscriber)) return;
         var entry = EntryFor(m.Code ?? "", create: false);
         if (entry is null)
         {
-            subscriber.Tell(new SubscriptionRemoved(m.Code ?? "", m.Type ?? ""));
+            subscriber.Tell(new SubscriptionRemoved(m.Code ?? "", m.Type));
             return;
         }
         entry.Forwarded++;
-        entry.Actor.Tell(m with { Subscriber = subscriber, Code = m.Code ?? "" }, Sender);
+        entry.Actor.Tell(new RemoveSubscriber(m.Type, subscriber), Sender);
+    }
+
+    /// <summary>
+    /// Checks a request from the host (code, type, subscriber). An invalid one is answered with
+    /// <see cref="SubscriptionRejected"/> to the subscriber and to the sender; when neither can be told (no subscriber
+    /// and no sender), the rejection is published on the EventStream instead. Nothing reaches the server.
+    /// </summary>
+    private bool Invalid(string what, string? code, string? type, IActorRef? subscriber)
+    {
+        var error = InstrumentCode.Validate(code, type);
+        var reachable = subscriber is not null && !subscriber.IsNobody() && !subscriber.Equals(Context.System.DeadLetters);
+        if (error is null && !reachable)
+            error = $"no subscriber: send {what} from an actor or set {what}.Subscriber";
+        else if (error is null && subscriber is not IInternalActorRef)
+            error = $"subscriber {subscriber} is not an actor of an actor system (it cannot be death-watched)";
+        if (error is null) return false;
+        _log.Warning("{Request} {Code}/{Type} rejected: {Reason}", what, code, type, error);
+        var rejected = new SubscriptionRejected(code ?? "", type ?? "", error);
+        var told = false;
+        if (reachable)
+        {
+            subscriber!.Tell(rejected);
+            told = true;
+        }
+        if (!Sender.Equals(subscriber) && !Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
+        {
+            Sender.Tell(rejected);
+            told = true;
+        }
+        if (!told) Context.System.EventStream.Publish(rejected);
+        return true;
     }
 
     private SubscriptionEntry? EntryFor(string code, bool create)
@@ -125,8 +225,8 @@ internal sealed class FeedSupervisor : ReceiveActor
 
     private void OnIdle(Idle m)
     {
-        if (!_subscriptions.TryGetValue(m.Code, out var entry) || !entry.Actor.Equals(Sender) || entry.Forwarded != m.Handled)
-            return; // a request is on its way to it: it is not idle after all
+        var entry = _subscriptions[m.Code];
+        if (entry.Forwarded != m.Handled) return; // a request is on its way to it: it is not idle after all
         _subscriptions.Remove(m.Code);
         _stoppingNames.Add(entry.Actor.Path.Name);
         Context.Stop(entry.Actor);
@@ -140,6 +240,7 @@ internal sealed class FeedSupervisor : ReceiveActor
         var state = new ItemState();
         if (_desired.TryAdd(item, state)) FeedMetrics.ActiveSubscriptions.Add(1, _metricTag);
         else state = _desired[item];
+        UpdateUnconfirmed();
         if (_connection is null) return;
         state.Requested = true;
         var routes = new Dictionary<string, TickRoute>(StringComparer.Ordinal);
@@ -150,11 +251,19 @@ internal sealed class FeedSupervisor : ReceiveActor
     private void OnTypeUnwanted(TypeUnwanted m)
     {
         var item = new RegistrationItem(m.Code, m.Type);
-        if (!_desired.Remove(item, out var state)) return;
-        FeedMetrics.ActiveSubscriptions.Add(-1, _metricTag);
+        if (!Forget(item, out var state)) return;
         if (_connection is null || !state.Requested) return;
         var codeStillWanted = _desired.Keys.Any(k => k.Code == m.Code);
         _connection.Tell(new UnregisterItems([item], codeStillWanted ? [] : [m.Code]));
+    }
+
+    private bool Forget(RegistrationItem item, out ItemState state)
+    {
+        if (!_desired.Remove(item, out state!)) return false;
+        FeedMetrics.ActiveSubscriptions.Add(-1, _metricTag);
+        if (state.Confirmed) _confirmed--;
+        UpdateUnconfirmed();
+        return true;
     }
 
     private void OnConnectionUp(ConnectionUp m)
@@ -170,6 +279,8 @@ internal sealed class FeedSupervisor : ReceiveActor
             state.Requested = true;
             state.Confirmed = false;
         }
+        _confirmed = 0;
+        UpdateUnconfirmed();
         SetStatus(_status with { State = FeedState.Connected, Cause = null, Attempt = 0, NextRetryAt = null, ConnectedSince = m.At, IsPermanentFailure = false, DownSince = null });
         if (_desired.Count == 0) return;
         _log.Info("Replaying {Count} subscription(s) to the new connection", _desired.Count);
@@ -179,27 +290,33 @@ internal sealed class FeedSupervisor : ReceiveActor
 
     private void OnConfirmed(ItemsConfirmed m)
     {
-        if (!Sender.Equals(_connection)) return; // from a connection that has died since
         foreach (var item in m.Items)
         {
             if (!_desired.TryGetValue(item, out var state) || state.Confirmed) continue;
             state.Confirmed = true;
+            _confirmed++;
             if (_subscriptions.TryGetValue(item.Code, out var entry)) entry.Actor.Tell(new TypeConfirmed(item.Type));
         }
+        UpdateUnconfirmed();
     }
 
     private void OnRejected(ItemRejected m)
     {
-        if (!Sender.Equals(_connection) || !_desired.Remove(m.Item)) return;
-        FeedMetrics.ActiveSubscriptions.Add(-1, _metricTag);
+        if (!Forget(m.Item, out _)) return;
         if (_subscriptions.TryGetValue(m.Item.Code, out var entry)) entry.Actor.Tell(new TypeRejected(m.Item.Type, m.Reason));
+    }
+
+    /// <summary>Keeps <see cref="FeedStatus.UnconfirmedSince"/>: set when confirmed falls below desired, cleared when they meet.</summary>
+    private void UpdateUnconfirmed()
+    {
+        if (_confirmed < _desired.Count) _unconfirmedSince ??= _deps.Time.GetUtcNow();
+        else _unconfirmedSince = null;
     }
 
     // ---------------------------------------------------------------- status
 
     private void OnPhase(ConnectionPhase m)
     {
-        if (!Sender.Path.Parent.Equals(_connectionSupervisor.Path)) return;
         // keep the cause of the last failure visible while we try again
         SetStatus(_status with { State = _status.IsPermanentFailure ? FeedState.Failed : m.State, NextRetryAt = null });
     }
@@ -209,6 +326,8 @@ internal sealed class FeedSupervisor : ReceiveActor
         var permanent = d.Kind == FailureKind.Permanent;
         if (d.Component == FeedComponent.Connection)
         {
+            var now = _deps.Time.GetUtcNow();
+            _flaps.Drop(now);
             _connection = null;
             _lostAt ??= d.RestartAt - d.Delay;
             foreach (var state in _desired.Values)
@@ -216,7 +335,9 @@ internal sealed class FeedSupervisor : ReceiveActor
                 state.Requested = false;
                 state.Confirmed = false;
             }
-            SetStatus(_status with { State = permanent ? FeedState.Failed : FeedState.Reconnecting, Cause = d.Cause, Attempt = d.Attempt, NextRetryAt = d.RestartAt, ConnectedSince = null, IsPermanentFailure = permanent, DownSince = _status.DownSince ?? _deps.Time.GetUtcNow() });
+            _confirmed = 0;
+            UpdateUnconfirmed();
+            SetStatus(_status with { State = permanent ? FeedState.Failed : FeedState.Reconnecting, Cause = d.Cause, Attempt = d.Attempt, NextRetryAt = d.RestartAt, ConnectedSince = null, IsPermanentFailure = permanent, DownSince = _status.DownSince ?? now });
         }
         else if (_connection is null)
         {
@@ -224,11 +345,18 @@ internal sealed class FeedSupervisor : ReceiveActor
         }
     }
 
-    private FeedStatus CurrentStatus() => _status with
+    private FeedStatus CurrentStatus()
     {
-        DesiredSubscriptions = _desired.Count,
-        ConfirmedSubscriptions = _desired.Values.Count(s => s.Confirmed),
-    };
+        var now = _deps.Time.GetUtcNow();
+        return _status with
+        {
+            DesiredSubscriptions = _desired.Count,
+            ConfirmedSubscriptions = _confirmed,
+            RecentDrops = _flaps.RecentDrops(now),
+            FlappingSince = _flaps.FlappingSince(now),
+            UnconfirmedSince = _unconfirmedSince,
+        };
+    }
 
     private void SetStatus(FeedStatus next)
     {
@@ -241,22 +369,49 @@ internal sealed class FeedSupervisor : ReceiveActor
 
     // ---------------------------------------------------------------- shutdown
 
+    /// <summary>
+    /// REMOVE what the server holds, close with 1000 (bounded by <see cref="ActorFeedSettings.ShutdownTimeout"/>; a
+    /// connection that dies meanwhile ends the wait), revoke the token only if
+    /// <see cref="ActorFeedSettings.RevokeTokenOnStop"/> (bounded likewise), then stop. The connection supervisor is
+    /// told first never to restart its child again: a failure while closing must not open a new link. Runs outside
+    /// <see cref="AroundReceive"/>'s guard (asynchronously), so it catches everything itself and always stops.
+    /// </summary>
     private async Task StopGracefully()
     {
         var requester = Sender;
-        _log.Info("Stopping: REMOVE {Count} subscription(s), close the socket, revoke the token", _desired.Count);
-        if (_connection is { } connection)
+        try
         {
-            var confirmed = _desired.Where(kv => kv.Value.Requested).Select(kv => kv.Key).ToList();
-            try { await connection.Ask<Closed>(new CloseGracefully(confirmed), _settings.ShutdownTimeout); }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { _log.Warning("Graceful close timed out after {Timeout}", _settings.ShutdownTimeout); }
+            _connectionSupervisor.Tell(StopRestarting.Instance);
+            _log.Info("Stopping: REMOVE {Count} subscription(s), close the socket{Revoke}", _desired.Count,
+                _settings.RevokeTokenOnStop ? ", revoke the token" : " (the token is left to expire: revoke-on-stop is off)");
+            if (_connection is { } connection)
+            {
+                var confirmed = _desired.Where(kv => kv.Value.Requested).Select(kv => kv.Key).ToList();
+                using var watching = new CancellationTokenSource();
+                var closed = connection.Ask<Closed>(new CloseGracefully(confirmed), _settings.ShutdownTimeout);
+                var died = connection.WatchAsync(watching.Token);
+                if (await Task.WhenAny(closed, died) == closed && closed.IsCompletedSuccessfully) await closed;
+                else if (!closed.IsCompleted) _log.Warning("The connection stopped before it had closed gracefully");
+                else _log.Warning("Graceful close timed out after {Timeout}", _settings.ShutdownTimeout);
+                await watching.CancelAsync();
+            }
+            if (_settings.RevokeTokenOnStop)
+            {
+                try { await _tokens.Ask<TokenProtocol.TokenRevoked>(TokenProtocol.RevokeToken.Instance, _settings.ShutdownTimeout); }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { _log.Warning("Token revoke timed out after {Timeout}", _settings.ShutdownTimeout); }
+            }
         }
-        try { await _tokens.Ask<TokenProtocol.TokenRevoked>(TokenProtocol.RevokeToken.Instance, _settings.ShutdownTimeout); }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { _log.Warning("Token revoke timed out after {Timeout}", _settings.ShutdownTimeout); }
-        _connection = null;
-        SetStatus(_status with { State = FeedState.Stopped, Cause = null, NextRetryAt = null, ConnectedSince = null });
-        requester.Tell(FeedProtocol.Stopped.Instance);
-        Context.Stop(Self);
+        catch (Exception e)
+        {
+            _log.Error(e, "Graceful stop failed; stopping anyway");
+        }
+        finally
+        {
+            _connection = null;
+            SetStatus(_status with { State = FeedState.Stopped, Cause = null, NextRetryAt = null, ConnectedSince = null });
+            requester.Tell(FeedProtocol.Stopped.Instance);
+            Context.Stop(Self);
+        }
     }
 
     private sealed class ItemState

@@ -10,9 +10,12 @@ public sealed class ConfigurationTableSpec
     private const string TableHeader = "| option (`ActorFeed:` section) |";
     private const string HostingOnly = "(hosting only)";
 
+    /// <summary>Options of the health check, not feed settings: no HOCON key.</summary>
+    private static readonly string[] HostingOnlyOptions = [nameof(ActorFeedOptions.UnhealthyAfter), nameof(ActorFeedOptions.UnconfirmedAfter)];
+
     private static PropertyInfo[] FeedOptionProperties() =>
         typeof(ActorFeedOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.Name != nameof(ActorFeedOptions.UnhealthyAfter))                 // hosting only, not a feed setting
+            .Where(p => !HostingOnlyOptions.Contains(p.Name))
             .ToArray();
 
     [Fact]
@@ -65,8 +68,8 @@ public sealed class ConfigurationTableSpec
 
         var expected = SettingDefinitions.All
             .Select(d => new[] { d.Name, d.HoconKey, $"{ActorFeedOptions.SectionName}__{d.Name}", d.DefaultText, d.Description })
-            .Append([nameof(ActorFeedOptions.UnhealthyAfter), HostingOnly, $"{ActorFeedOptions.SectionName}__{nameof(ActorFeedOptions.UnhealthyAfter)}",
-                new ActorFeedOptions().UnhealthyAfter.ToString(), null!])            // its meaning is free text
+            .Concat(HostingOnlyOptions.Select(name => new[] { name, HostingOnly, $"{ActorFeedOptions.SectionName}__{name}",
+                typeof(ActorFeedOptions).GetProperty(name)!.GetValue(new ActorFeedOptions())!.ToString()!, null! }))   // its meaning is free text
             .ToList();
 
         var problems = new List<string>();

@@ -44,7 +44,7 @@ public sealed class HostFixture : IAsyncDisposable
         ]);
         if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddActorFeed(builder.Configuration);
-        builder.Services.AddAkka("host-test", (b, _) => b.WithActorFeed());
+        builder.Services.AddAkka("host-test", (b, sp) => b.WithActorFeed(sp));
         var host = builder.Build();
         var states = Channel.CreateUnbounded<FeedStatus>();
         var system = host.Services.GetRequiredService<ActorSystem>();
@@ -82,4 +82,14 @@ public sealed class HostFixture : IAsyncDisposable
         public StatusWatcher(ChannelWriter<FeedStatus> writer) => Receive<FeedStatusChanged>(c => writer.TryWrite(c.Status));
         protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FeedStatusChanged));
     }
+}
+
+/// <summary>
+/// Specs that run a host with a simulator run one after another: in parallel they load the machine enough to make
+/// timing-sensitive ones (the TickStream drop policies) see the bridges of two streams drift apart.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class HostCollection
+{
+    public const string Name = "hosts with a simulator";
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
 using ActorFeed.Messages;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace ActorFeed.Hosting.Tests;
 
+[Collection(HostCollection.Name)]
 public sealed class HostingSpec
 {
     private static readonly string[] Codes = ["005930", "000660", "035420"];
@@ -37,16 +39,70 @@ public sealed class HostingSpec
             Assert.Equal(3, stream.Confirmed.Count);
             Assert.Empty(stream.Rejected);
 
-            await f.Host.StopAsync();
-            await f.Sim.Record.WaitUntilAsync(r => r.Sessions[0].ClosedAt is not null && r.TokenRevokes == 1, TimeSpan.FromSeconds(10), "close and revoke");
+            await f.Host.StopAsync();                                           // returns once CoordinatedShutdown is done
+            await f.Sim.Record.WaitUntilAsync(r => r.Sessions[0].ClosedAt is not null, TimeSpan.FromSeconds(10), "close");
             f.Sim.Record.Read(r =>
             {
                 var s = r.Sessions.Single();
                 Assert.Equal(Codes.Select(c => c + "/0B").Order(), s.RemoveRequests.Order());
                 Assert.StartsWith("client closed 1000", s.CloseReason);
+                Assert.Equal(0, r.TokenRevokes);                                // revoke-on-stop is off by default
                 return true;
             });
         }
+    }
+
+    [Fact]
+    public async Task Host_stop_must_finish_the_close_and_the_revoke_when_they_take_longer_than_Akka_s_default_phase_timeout()
+    {
+        var f = await HostFixture.StartAsync(commandLine:
+        [
+            "--ActorFeed:ShutdownTimeout=00:00:08",
+            "--ActorFeed:RevokeTokenOnStop=true",
+            "--ActorFeed:RequestTimeout=00:00:06",                           // the withheld REMOVE reply is given up after 6 s
+        ]);
+        await using (f)
+        {
+            var system = f.Host.Services.GetRequiredService<ActorSystem>();
+            // 8 s for the close and 8 s for the revoke, plus a second: WithActorFeed(sp) sized the phase (Akka's default is 5 s)
+            Assert.Equal(TimeSpan.FromSeconds(17), CoordinatedShutdown.Get(system).Timeout(Feed.ShutdownPhase));
+            await f.WaitForState(FeedState.Connected);
+            await using var stream = f.Client.Subscribe(["005930"], "0B");
+            await stream.Settled.WaitAsync(TimeSpan.FromSeconds(10));
+            f.Sim.Faults.WithholdRegReplies = true;                           // the server will not answer the REMOVE
+            var atTermination = system.WhenTerminated.ContinueWith(_ => f.Sim.Record.Read(r =>
+                (r.TokenRevokes, r.Sessions[0].CloseReason, r.Sessions[0].RemoveRequests.ToList(), r.Sessions[0].RepliesWithheld)),
+                TaskContinuationOptions.ExecuteSynchronously);
+
+            var stopping = Stopwatch.StartNew();
+            await f.Host.StopAsync();
+            var (revokes, closeReason, removes, withheld) = await atTermination.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(stopping.Elapsed > TimeSpan.FromSeconds(5.5), $"stopped after {stopping.Elapsed}: the REMOVE was not waited for");
+            Assert.Equal(["005930/0B"], removes);
+            Assert.Equal(1, withheld);
+            Assert.StartsWith("client closed 1000", closeReason);               // closed gracefully, not cut by the phase timeout
+            Assert.Equal(1, revokes);                                           // and revoked, before the system terminated
+        }
+    }
+
+    [Fact]
+    public void WithActorFeed_must_raise_the_shutdown_phase_timeout_to_the_feed_s_graceful_stop_and_never_lower_it()
+    {
+        static TimeSpan Phase(AkkaConfigurationBuilder b) => b.Configuration.Value.GetTimeSpan(Feed.ShutdownPhaseTimeoutKey, null);
+        var slow = new AkkaConfigurationBuilder(new ServiceCollection(), "x")
+            .WithActorFeed(new ActorFeedOptions { ShutdownTimeout = TimeSpan.FromSeconds(8), RevokeTokenOnStop = true });
+        Assert.Equal(TimeSpan.FromSeconds(17), Phase(slow));
+        var defaults = new AkkaConfigurationBuilder(new ServiceCollection(), "x").WithActorFeed(o => { });
+        Assert.Equal(TimeSpan.FromSeconds(6), Phase(defaults));
+        var larger = new AkkaConfigurationBuilder(new ServiceCollection(), "x")
+            .AddHocon($"{Feed.ShutdownPhaseTimeoutKey} = 60s", HoconAddMode.Prepend)
+            .WithActorFeed(new ActorFeedOptions());
+        Assert.Equal(TimeSpan.FromSeconds(60), Phase(larger));
+        // without arguments the options are read only when the system starts: the phase fits the actor system's HOCON
+        var fromHocon = new AkkaConfigurationBuilder(new ServiceCollection(), "x")
+            .AddHocon("actorfeed.shutdown.timeout = 9s", HoconAddMode.Prepend)
+            .WithActorFeed();
+        Assert.Equal(TimeSpan.FromSeconds(10), Phase(fromHocon));
     }
 
     [Fact]
@@ -290,12 +346,5 @@ public sealed class HostingSpec
             Assert.Contains("3 to 6", stream.Rejected[("12", "0B")]);
             Assert.True(stream.Confirmed.ContainsKey(("005930", "0B")));
         }
-    }
-
-    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-        public override DateTimeOffset GetUtcNow() => _now;
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

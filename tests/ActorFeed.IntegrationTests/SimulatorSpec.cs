@@ -61,7 +61,7 @@ public sealed class SimulatorSpec(ITestOutputHelper output) : IntegrationSpec(ou
     [Fact]
     public async Task Shutdown_must_REMOVE_everything_close_with_1000_and_revoke_the_token_on_the_server()
     {
-        var feed = StartFeed();
+        var feed = StartFeed(FastSettings() with { RevokeTokenOnStop = true });
         ExpectState(FeedState.Connected);
         SubscribeAndAwaitTicks(feed, Codes3);
         await CoordinatedShutdown.Get(Sys).Run(CoordinatedShutdown.ClrExitReason.Instance);

@@ -13,6 +13,7 @@ public static class SettingValues
         TimeSpan t => t + TimeSpan.FromSeconds(1),
         int i => i + 1,
         double x => x / 2,
+        bool b => !b,
         var v => throw new InvalidOperationException($"no other value for {v.GetType()}"),
     };
 }

@@ -171,6 +171,14 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     {
         Become(() =>
         {
+            // A REMOVE the server does not answer must not fail the link now (its restart would reconnect during
+            // shutdown): give up on the rest and close with 1000 at once.
+            Receive<RequestTimedOut>(_ =>
+            {
+                _log.Warning("No reply to {Request} within {Timeout} while closing; closing without waiting for the rest",
+                    _registrations.InFlight, _settings.RequestTimeout);
+                _socket.Close();
+            });
             Receive<FrameReceived>(OnFrame);
             Receive<IdleCheck>(_ => { });
             Receive<RegisterItems>(_ => { });

@@ -42,7 +42,11 @@ internal static class FeedMetrics
     internal static StrongBox<long> TrackStaleness(string feed, string code) =>
         LastTicks[(feed, code)] = new StrongBox<long>(Environment.TickCount64);
 
-    internal static void UntrackStaleness(string feed, string code) => LastTicks.TryRemove((feed, code), out _);
+    /// <summary>Stops tracking a code, if <paramref name="box"/> (from <see cref="TrackStaleness"/>) is still the one tracked:
+    /// a code resubscribed while its previous actor is stopping is tracked again by the new actor before the old one's
+    /// PostStop runs, and that must not remove the new entry.</summary>
+    internal static void UntrackStaleness(string feed, string code, StrongBox<long> box) =>
+        LastTicks.TryRemove(new KeyValuePair<(string, string), StrongBox<long>>((feed, code), box));
 
     private static IEnumerable<Measurement<double>> ObserveStaleness()
     {

@@ -10,6 +10,12 @@ namespace ActorFeed.Messages;
 /// <param name="ConfirmedSubscriptions">Code/type pairs the server confirmed on the current connection.</param>
 /// <param name="IsPermanentFailure">True while the failure needs a person (bad credentials, duplicate session).</param>
 /// <param name="DownSince">When the feed last lost (or never had) a logged-in connection; null while connected.</param>
+/// <param name="RecentDrops">Link drops (connection failures) within <c>actorfeed.health.flapping-window</c> before the snapshot.</param>
+/// <param name="FlappingSince">Since when the link has been flapping without a pause: at least
+/// <c>actorfeed.health.flapping-drops</c> drops within the window, continuously; null when it is not flapping.
+/// A link that drops right after every LOGIN is connected now and then, but flapping all along.</param>
+/// <param name="UnconfirmedSince">Since when fewer pairs have been confirmed than are desired, without a pause (across
+/// reconnects); null when every desired pair is confirmed (or none is desired).</param>
 public sealed record FeedStatus(
     FeedState State,
     string? Cause,
@@ -19,4 +25,7 @@ public sealed record FeedStatus(
     int DesiredSubscriptions,
     int ConfirmedSubscriptions,
     bool IsPermanentFailure,
-    DateTimeOffset? DownSince = null);
+    DateTimeOffset? DownSince = null,
+    int RecentDrops = 0,
+    DateTimeOffset? FlappingSince = null,
+    DateTimeOffset? UnconfirmedSince = null);

@@ -40,6 +40,14 @@ public sealed record ActorFeedSettings
     /// <value>Defaults to 60 seconds; HOCON <c>actorfeed.token.backoff-max</c>.</value>
     public TimeSpan TokenBackoffMax { get; init; } = SettingDefinitions.TokenBackoffMax.Default;
 
+    /// <summary>
+    /// Revoke the token when the feed stops (graceful shutdown). Kiwoom hands every process of an app key the SAME
+    /// token while it is valid, so revoking it on stop logs out every other program using that app key (their next
+    /// LOGIN or REST call fails with a token error): turn it on only when this process is the key's sole user.
+    /// </summary>
+    /// <value>Defaults to false (the token is left to expire); HOCON <c>actorfeed.token.revoke-on-stop</c>.</value>
+    public bool RevokeTokenOnStop { get; init; } = SettingDefinitions.RevokeTokenOnStop.Default;
+
     /// <summary>Opening the socket (TCP, TLS, upgrade) must finish within this.</summary>
     /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.connection.connect-timeout</c>.</value>
     public TimeSpan ConnectTimeout { get; init; } = SettingDefinitions.ConnectTimeout.Default;
@@ -109,7 +117,23 @@ public sealed record ActorFeedSettings
     /// <value>Defaults to 10; HOCON <c>actorfeed.subscription.max-requests-per-second</c>.</value>
     public int MaxRequestsPerSecond { get; init; } = SettingDefinitions.MaxRequestsPerSecond.Default;
 
-    /// <summary>Graceful close (REMOVE everything, close 1000, revoke the token) must finish within this.</summary>
+    /// <summary>
+    /// This many link drops (connection failures) within <see cref="FlappingWindow"/> make the link "flapping":
+    /// <see cref="Messages.FeedStatus.FlappingSince"/> is set and the hosting health check reports Degraded (Unhealthy
+    /// once it lasts longer than its UnhealthyAfter), even in the moments the feed is connected. At least 1.
+    /// </summary>
+    /// <value>Defaults to 3; HOCON <c>actorfeed.health.flapping-drops</c>.</value>
+    public int FlappingDrops { get; init; } = SettingDefinitions.FlappingDrops.Default;
+
+    /// <summary>The window in which link drops are counted (<see cref="Messages.FeedStatus.RecentDrops"/>).</summary>
+    /// <value>Defaults to 5 minutes; HOCON <c>actorfeed.health.flapping-window</c>.</value>
+    public TimeSpan FlappingWindow { get; init; } = SettingDefinitions.FlappingWindow.Default;
+
+    /// <summary>
+    /// Graceful close (REMOVE everything, close 1000) must finish within this; the token revoke, when
+    /// <see cref="RevokeTokenOnStop"/> is on, gets as long again. The CoordinatedShutdown phase the feed stops in
+    /// (before-service-unbind) must allow that much: see <see cref="Feed.ShutdownBudget"/>.
+    /// </summary>
     /// <value>Defaults to 5 seconds; HOCON <c>actorfeed.shutdown.timeout</c>.</value>
     public TimeSpan ShutdownTimeout { get; init; } = SettingDefinitions.ShutdownTimeout.Default;
 

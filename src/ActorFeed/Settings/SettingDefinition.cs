@@ -26,7 +26,7 @@ public abstract class SettingDefinition
     /// <summary>What the setting does, in one line (the "meaning" column of the README table).</summary>
     public string Description { get; }
 
-    /// <summary>The value type: <see cref="string"/>, <see cref="Uri"/>, <see cref="TimeSpan"/>, <see cref="int"/> or <see cref="double"/>.</summary>
+    /// <summary>The value type: <see cref="string"/>, <see cref="Uri"/>, <see cref="TimeSpan"/>, <see cref="int"/>, <see cref="double"/> or <see cref="bool"/>.</summary>
     public abstract Type ValueType { get; }
 
     /// <summary>The default value (the one in the embedded reference HOCON), boxed.</summary>
@@ -121,6 +121,7 @@ internal static class HoconText
         TimeSpan t => Duration(t),
         int i => i.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
         _ => throw new ArgumentException($"No HOCON literal for {value.GetType().Name}.", nameof(value)),
     };
 

@@ -49,6 +49,11 @@ public static class SettingDefinitions
         "longest retry delay of the token actor",
         s => s.TokenBackoffMax, (s, v) => s with { TokenBackoffMax = v }, Readers.Duration, Rules.AtLeast(TokenBackoffMin));
 
+    internal static readonly SettingDefinition<bool> RevokeTokenOnStop = new(
+        nameof(ActorFeedSettings.RevokeTokenOnStop), "actorfeed.token.revoke-on-stop", false,
+        "revoke the token when the feed stops; Kiwoom gives every process of an app key the same token, so this logs the others out",
+        s => s.RevokeTokenOnStop, (s, v) => s with { RevokeTokenOnStop = v }, Readers.Bool);
+
     internal static readonly SettingDefinition<TimeSpan> ConnectTimeout = new(
         nameof(ActorFeedSettings.ConnectTimeout), "actorfeed.connection.connect-timeout", TimeSpan.FromSeconds(10),
         "opening the socket (TCP, TLS, upgrade) must finish within this",
@@ -129,19 +134,30 @@ public static class SettingDefinitions
         "REG / REMOVE requests per second at most (a minimum interval between two sends), 0 = unpaced; 10 because Kiwoom documents no socket limit, community code assumes 5 REST queries/s, and a 1,000-code replay (10 requests) stays near 1 s",
         s => s.MaxRequestsPerSecond, (s, v) => s with { MaxRequestsPerSecond = v }, Readers.Int, Rules.AtLeast(0));
 
+    internal static readonly SettingDefinition<int> FlappingDrops = new(
+        nameof(ActorFeedSettings.FlappingDrops), "actorfeed.health.flapping-drops", 3,
+        "this many link drops within flapping-window make the link flapping (FeedStatus.FlappingSince; the health check degrades)",
+        s => s.FlappingDrops, (s, v) => s with { FlappingDrops = v }, Readers.Int, Rules.AtLeast(1));
+
+    internal static readonly SettingDefinition<TimeSpan> FlappingWindow = new(
+        nameof(ActorFeedSettings.FlappingWindow), "actorfeed.health.flapping-window", TimeSpan.FromMinutes(5),
+        "the window in which link drops are counted (FeedStatus.RecentDrops)",
+        s => s.FlappingWindow, (s, v) => s with { FlappingWindow = v }, Readers.Duration, Rules.Positive);
+
     internal static readonly SettingDefinition<TimeSpan> ShutdownTimeout = new(
         nameof(ActorFeedSettings.ShutdownTimeout), "actorfeed.shutdown.timeout", TimeSpan.FromSeconds(5),
-        "graceful close (REMOVE everything, close 1000, revoke the token) must finish within this",
+        "graceful close (REMOVE everything, close 1000) must finish within this; so must the token revoke, if revoke-on-stop",
         s => s.ShutdownTimeout, (s, v) => s with { ShutdownTimeout = v }, Readers.Duration, Rules.Positive);
 
     /// <summary>Every setting, in the order of hocon/actorfeed.conf.</summary>
     public static IReadOnlyList<SettingDefinition> All { get; } =
     [
         AppKey, SecretKey, RestBaseUrl, WebSocketUrl,
-        TokenRefreshBeforeExpiry, TokenRequestTimeout, TokenBackoffMin, TokenBackoffMax,
+        TokenRefreshBeforeExpiry, TokenRequestTimeout, TokenBackoffMin, TokenBackoffMax, RevokeTokenOnStop,
         ConnectTimeout, LoginTimeout, KeepAliveInterval, KeepAliveTimeout, IdleTimeout, RequestTimeout, MaxFrameBytes,
         BackoffMin, BackoffMax, BackoffRandomFactor, BackoffResetAfter, PermanentFailureBackoff,
         SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval, MaxRequestsPerSecond,
+        FlappingDrops, FlappingWindow,
         ShutdownTimeout,
     ];
 
@@ -185,6 +201,8 @@ public static class SettingDefinitions
             Parse(c, key, "a duration (e.g. 500ms, 20s, 5m)", () => c.GetTimeSpan(key, null, allowInfinite: false));
 
         public static int Int(Config c, string key) => Parse(c, key, "a whole number", () => c.GetInt(key));
+
+        public static bool Bool(Config c, string key) => Parse(c, key, "true or false", () => c.GetBoolean(key));
 
         public static double Double(Config c, string key) => Parse(c, key, "a number", () => c.GetDouble(key));
 

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
+using Akka.Event;
 using ActorFeed.Diagnostics;
 using ActorFeed.Messages;
 using static ActorFeed.Subscriptions.SubscriptionProtocol;
@@ -10,14 +12,21 @@ namespace ActorFeed.Subscriptions;
 /// are death-watched). Tells the feed when a type gains its first subscriber (REG) or loses its last (REMOVE),
 /// publishes who gets the ticks to its <see cref="TickRoute"/> (the connection delivers them from there), and
 /// reports <see cref="Idle"/> when nothing is left so that the feed can stop it.
+/// It takes requests only as the feed forwards them, validated (<see cref="AddSubscriber"/>, <see cref="RemoveSubscriber"/>):
+/// its ref reaches every subscriber (it is the sender of their ticks), and a <see cref="Subscribe"/> or
+/// <see cref="Unsubscribe"/> sent here directly is ignored with a warning. A subscriber whose ref throws on
+/// <c>Tell</c> does not keep the others from being told. Should it fail anyway, the FeedSupervisor resumes it with
+/// its state (and logs an error).
 /// </summary>
 internal sealed class SubscriptionActor : ReceiveActor
 {
     private readonly string _code;
     private readonly string _metricTag;
     private readonly TickRoute _route;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, HashSet<IActorRef>> _subscribers = new(StringComparer.Ordinal);
     private readonly List<string> _confirmed = new(1);   // a code has one or two types: a list is smaller than a set
+    private StrongBox<long>? _staleness;
     private long _handled;
 
     public SubscriptionActor(string code, string metricTag, TickRoute route)
@@ -25,8 +34,10 @@ internal sealed class SubscriptionActor : ReceiveActor
         _code = code;
         _metricTag = metricTag;
         _route = route;
-        Receive<Subscribe>(OnSubscribe);
-        Receive<Unsubscribe>(OnUnsubscribe);
+        Receive<AddSubscriber>(OnSubscribe);
+        Receive<RemoveSubscriber>(OnUnsubscribe);
+        Receive<Subscribe>(m => IgnoreDirect(m.Code, m.Type, nameof(Subscribe)));
+        Receive<Unsubscribe>(m => IgnoreDirect(m.Code, m.Type, nameof(Unsubscribe)));
         Receive<Terminated>(t => OnSubscriberGone(t.ActorRef));
         Receive<TypeConfirmed>(OnConfirmed);
         Receive<TypeRejected>(OnRejected);
@@ -35,45 +46,47 @@ internal sealed class SubscriptionActor : ReceiveActor
     public static Props Props(string code, string metricTag, TickRoute route) => Akka.Actor.Props.Create<SubscriptionActor>(code, metricTag, route)   // no expression tree: 10,000s are made
             .WithMailbox(CompactMailbox.ConfigPath);
 
-    protected override void PreStart() => _route.LastTick = FeedMetrics.TrackStaleness(_metricTag, _code);
+    protected override void PreStart() => _route.LastTick = _staleness = FeedMetrics.TrackStaleness(_metricTag, _code);
 
     protected override void PostStop()
     {
         _subscribers.Clear();
         _route.Publish(_subscribers, Self);
-        FeedMetrics.UntrackStaleness(_metricTag, _code);
+        if (_staleness is not null) FeedMetrics.UntrackStaleness(_metricTag, _code, _staleness);
     }
 
     /// <summary>Makes the current subscriber sets the ones ticks go to. Called before any reply about a change.</summary>
     private void Publish() => _route.Publish(_subscribers, Self);
 
-    private void OnSubscribe(Subscribe m)
+    private void OnSubscribe(AddSubscriber m)
     {
         _handled++;
-        var subscriber = m.Subscriber ?? Sender;
-        if (!_subscribers.TryGetValue(m.Type, out var set))
+        var subscriber = m.Subscriber;
+        _subscribers.TryGetValue(m.Type, out var set);
+        if (set?.Contains(subscriber) != true && !IsSubscribedElsewhere(subscriber, m.Type)) Context.Watch(subscriber);
+        if (set is null)
         {
             _subscribers[m.Type] = set = [];
             Context.Parent.Tell(new TypeWanted(_code, m.Type));
         }
-        if (set.Add(subscriber))
-        {
-            if (!IsSubscribedElsewhere(subscriber, m.Type)) Context.Watch(subscriber);
-            Publish();
-        }
-        if (_confirmed.Contains(m.Type)) subscriber.Tell(new SubscriptionConfirmed(_code, m.Type));
+        if (set.Add(subscriber)) Publish();
+        if (_confirmed.Contains(m.Type)) TellSafely(subscriber, new SubscriptionConfirmed(_code, m.Type));
     }
 
-    private void OnUnsubscribe(Unsubscribe m)
+    private void OnUnsubscribe(RemoveSubscriber m)
     {
         _handled++;
-        var subscriber = m.Subscriber ?? Sender;
+        var subscriber = m.Subscriber;
         Remove(subscriber, m.Type);
         Publish();
         if (!IsSubscribedElsewhere(subscriber, null)) Context.Unwatch(subscriber);
-        subscriber.Tell(new SubscriptionRemoved(_code, m.Type));
+        TellSafely(subscriber, new SubscriptionRemoved(_code, m.Type));
         ReportIfIdle();
     }
+
+    private void IgnoreDirect(string? code, string? type, string what) =>
+        _log.Warning("{Request} {Code}/{Type} sent to the subscription actor of '{OwnCode}' directly: ignored, send it to the feed",
+            what, code, type, _code);
 
     private void OnSubscriberGone(IActorRef subscriber)
     {
@@ -86,7 +99,7 @@ internal sealed class SubscriptionActor : ReceiveActor
     {
         if (!_subscribers.TryGetValue(m.Type, out var set) || _confirmed.Contains(m.Type)) return; // replays confirm silently
         _confirmed.Add(m.Type);
-        foreach (var s in set) s.Tell(new SubscriptionConfirmed(_code, m.Type));
+        foreach (var s in set) TellSafely(s, new SubscriptionConfirmed(_code, m.Type));
     }
 
     private void OnRejected(TypeRejected m)
@@ -96,10 +109,23 @@ internal sealed class SubscriptionActor : ReceiveActor
         Publish();
         foreach (var s in set)
         {
-            s.Tell(new SubscriptionRejected(_code, m.Type, m.Reason));
+            TellSafely(s, new SubscriptionRejected(_code, m.Type, m.Reason));
             if (!IsSubscribedElsewhere(s, null)) Context.Unwatch(s);
         }
         ReportIfIdle();
+    }
+
+    /// <summary>A subscriber's ref that throws must not keep the others from being told.</summary>
+    private void TellSafely(IActorRef subscriber, object message)
+    {
+        try
+        {
+            subscriber.Tell(message);
+        }
+        catch (Exception e)
+        {
+            _log.Warning(e, "Telling {Subscriber} {MessageType} failed", subscriber, message.GetType().Name);
+        }
     }
 
     private void Remove(IActorRef subscriber, string type)

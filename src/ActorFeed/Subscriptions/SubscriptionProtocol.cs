@@ -5,13 +5,20 @@ namespace ActorFeed.Subscriptions;
 /// <summary>Messages between the FeedSupervisor and its SubscriptionActors.</summary>
 internal static class SubscriptionProtocol
 {
+    /// <summary>Feed to subscription: a validated <c>Subscribe</c> (the feed counts what it forwards, see <see cref="Idle"/>).</summary>
+    public sealed record AddSubscriber(string Type, IActorRef Subscriber);
+
+    /// <summary>Feed to subscription: a validated <c>Unsubscribe</c>.</summary>
+    public sealed record RemoveSubscriber(string Type, IActorRef Subscriber);
+
     /// <summary>Subscription to feed: the type gained its first subscriber.</summary>
     public sealed record TypeWanted(string Code, string Type);
 
     /// <summary>Subscription to feed: the type lost its last subscriber.</summary>
     public sealed record TypeUnwanted(string Code, string Type);
 
-    /// <summary>Subscription to feed: nothing left; <paramref name="Handled"/> counts the requests it has processed.</summary>
+    /// <summary>Subscription to feed: nothing left; <paramref name="Handled"/> counts the <see cref="AddSubscriber"/> and
+    /// <see cref="RemoveSubscriber"/> it has processed, so the feed can tell whether one is still on its way.</summary>
     public sealed record Idle(string Code, long Handled);
 
     /// <summary>Feed to subscription: the server confirmed the type.</summary>

@@ -43,7 +43,12 @@ internal sealed class TickRoute
         {
             if (!ReferenceEquals(targets[t].Type, tick.Type) && !string.Equals(targets[t].Type, tick.Type, StringComparison.Ordinal)) continue;
             var subscribers = targets[t].Subscribers;
-            for (var s = 0; s < subscribers.Length; s++) subscribers[s].Tell(tick, _owner);
+            for (var s = 0; s < subscribers.Length; s++)
+            {
+                // a subscriber's ref that throws (the host's own IActorRef) must fail neither the others nor the link
+                try { subscribers[s].Tell(tick, _owner); }
+                catch (Exception) { /* that subscriber misses the tick */ }
+            }
             return;
         }
     }

@@ -11,7 +11,8 @@ namespace ActorFeed.Supervision;
 /// to the parent and the EventStream, and messages that arrive while the child is down are either dropped
 /// (the connection: its desired state is replayed on reconnect) or buffered (the token: askers wait for it).
 /// The child sends <see cref="BackoffReset"/> to its parent once it is healthy; a child that stops by itself
-/// stops this supervisor too.
+/// stops this supervisor too. After <see cref="StopRestarting"/> (the feed is shutting down) no restart happens any
+/// more: a pending one is cancelled, and the next time the child is gone, for whatever reason, this supervisor stops.
 /// </summary>
 internal sealed class RestartSupervisor : UntypedActor, IWithTimers
 {
@@ -26,6 +27,7 @@ internal sealed class RestartSupervisor : UntypedActor, IWithTimers
     private IActorRef? _child;
     private Exception? _failure;
     private int _attempt;
+    private bool _stopping;
     private const int MaxBuffered = 10_000;
 
     public RestartSupervisor(FeedComponent component, Props childProps, BackoffPolicy policy, bool bufferWhileDown, string[] secrets)
@@ -56,7 +58,15 @@ internal sealed class RestartSupervisor : UntypedActor, IWithTimers
         {
             case Terminated t when t.ActorRef.Equals(_child):
                 _child = null;
-                if (_failure is { } failure)
+                if (_stopping)
+                {
+                    if (_failure is { } last)
+                        _log.Info("Supervision: {Component} failed while stopping ({Cause}); not restarted", _name,
+                            last is FeedFailureException f ? f.Cause : last.GetType().Name);
+                    _failure = null;
+                    Context.Stop(Self);
+                }
+                else if (_failure is { } failure)
                 {
                     _failure = null;
                     ScheduleRestart(failure);
@@ -67,7 +77,13 @@ internal sealed class RestartSupervisor : UntypedActor, IWithTimers
                 }
                 break;
             case RestartChild:
-                StartChild();
+                if (!_stopping) StartChild();
+                break;
+            case StopRestarting:
+                _stopping = true;
+                Timers.Cancel(RestartChild.Instance);
+                _buffer.Clear();
+                if (_child is null) Context.Stop(Self);
                 break;
             case BackoffReset:
                 if (Sender.Equals(_child) && _attempt > 0)
@@ -116,6 +132,14 @@ internal sealed class RestartSupervisor : UntypedActor, IWithTimers
     {
         public static readonly RestartChild Instance = new();
     }
+}
+
+/// <summary>To a <see cref="RestartSupervisor"/>: the feed is stopping; never restart the child again (a pending restart is
+/// cancelled; once the child is gone the supervisor stops).</summary>
+internal sealed class StopRestarting
+{
+    public static readonly StopRestarting Instance = new();
+    private StopRestarting() { }
 }
 
 /// <summary>Sent by a supervised child to its <see cref="RestartSupervisor"/> once it has been healthy long enough.</summary>

@@ -78,6 +78,7 @@ public sealed class FailureTableSpec(ITestOutputHelper output) : FeedSpecBase(ou
     [Fact]
     public async Task Shutdown_while_reconnecting_must_stop_at_once_and_not_connect_again()
     {
+        Settings = Settings with { RevokeTokenOnStop = true };
         var feed = StartFeed();
         var (t, token) = AcceptConnection();
         var me = CreateTestProbe();

@@ -318,6 +318,33 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         AwaitAssert(() => Assert.False(Observe(feedTag).ContainsKey("005930")));
     }
 
+    [Fact]
+    public void Staleness_must_keep_the_entry_of_a_code_resubscribed_while_its_previous_actor_is_stopping()
+    {
+        // the overlap the resubscribe spec above provokes by chance, made certain: the new actor of a code starts (and
+        // tracks the code) before the previous one's PostStop has run
+        var feedTag = $"{Sys.Name}/overlap";
+        Sys.Settings.InjectTopLevelFallback(CompactMailbox.Registration);     // as Feed.Start does
+        var me = CreateTestProbe();
+        IActorRef Started()
+        {
+            var actor = Sys.ActorOf(SubscriptionActor.Props("005930", feedTag, new TickRoute("005930")));
+            actor.Tell(new SubscriptionProtocol.RemoveSubscriber("0B", me));
+            me.ExpectMsg<SubscriptionRemoved>();                           // it has started: it tracks the code
+            return actor;
+        }
+        var previous = Started();
+        var current = Started();
+        Watch(previous);
+        Sys.Stop(previous);
+        ExpectTerminated(previous);                                         // its PostStop ran after the current one's PreStart
+        Assert.True(Observe(feedTag).ContainsKey("005930"), "the current actor's staleness entry was removed by the previous actor");
+        Watch(current);
+        Sys.Stop(current);
+        ExpectTerminated(current);
+        Assert.False(Observe(feedTag).ContainsKey("005930"));
+    }
+
     private static Dictionary<string, double> Observe(string feedTag)
     {
         var seen = new Dictionary<string, double>();
@@ -363,6 +390,7 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
     [Fact]
     public async Task Shutdown_must_REMOVE_everything_close_with_1000_and_revoke_the_token()
     {
+        Settings = Settings with { RevokeTokenOnStop = true };
         var feed = StartFeed();
         var (t, token) = AcceptConnection();
         var me = CreateTestProbe();

@@ -56,13 +56,15 @@ public sealed class SettingDefinitionsSpec
             actorfeed.connection.idle-timeout = soon
             actorfeed.websocket-url = "not a url"
             actorfeed.connection.max-frame-bytes = many
+            actorfeed.token.revoke-on-stop = maybe
             """)));
         Assert.Equal(
-            ["actorfeed.websocket-url", "actorfeed.connection.idle-timeout", "actorfeed.connection.max-frame-bytes", "actorfeed.backoff.max", "actorfeed.subscription.group"],
+            ["actorfeed.websocket-url", "actorfeed.token.revoke-on-stop", "actorfeed.connection.idle-timeout", "actorfeed.connection.max-frame-bytes", "actorfeed.backoff.max", "actorfeed.subscription.group"],
             e.Errors.Select(x => x.Key));
         foreach (var error in e.Errors) Assert.Contains($"'{error.Key}': {error.Problem}", e.Message);
-        Assert.StartsWith("Invalid ActorFeed settings (5): 'actorfeed.websocket-url': 'not a url' is not an absolute URL;", e.Message);
+        Assert.StartsWith("Invalid ActorFeed settings (6): 'actorfeed.websocket-url': 'not a url' is not an absolute URL;", e.Message);
         Assert.Contains("'soon' is not a duration", e.Message);
+        Assert.Contains("'maybe' is not true or false", e.Message);
         Assert.Equal("actorfeed.websocket-url", e.Key);                          // the first, as ParamName too
         Assert.Equal("actorfeed.websocket-url", e.ParamName);
 
@@ -91,6 +93,7 @@ public sealed class SettingDefinitionsSpec
         Assert.Equal("0s", SettingDefinitions.Find("ReplayBatchInterval")!.DefaultText);
         Assert.Equal("0.2", SettingDefinitions.Find("BackoffRandomFactor")!.DefaultText);
         Assert.Equal("4194304", SettingDefinitions.Find("MaxFrameBytes")!.DefaultText);
+        Assert.Equal("false", SettingDefinitions.Find("RevokeTokenOnStop")!.DefaultText);
         Assert.Equal("500ms", HoconText.Duration(TimeSpan.FromMilliseconds(500)));
     }
 

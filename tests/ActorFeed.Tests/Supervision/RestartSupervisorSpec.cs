@@ -131,4 +131,34 @@ public sealed class RestartSupervisorSpec : Akka.TestKit.Xunit2.TestKit
         ExpectTerminated(s);
         _events.ExpectNoDecision(FeedComponent.Connection, Quiet);
     }
+
+    [Fact]
+    public void Supervisor_must_cancel_a_pending_restart_and_stop_after_StopRestarting()
+    {
+        var s = Start(buffer: true);
+        _lives.ExpectMsg("started");
+        Watch(s);
+        Fail(s, "boom");
+        var d = _events.ExpectDecision(FeedComponent.Connection, TimeSpan.FromSeconds(3));
+        s.Tell(StopRestarting.Instance);
+        ExpectTerminated(s);                                                 // the child is down already: it stops at once
+        Scheduler.Advance(d.Delay * 4);
+        _lives.ExpectNoMsg(Quiet);                                           // the restart that was due never happens
+    }
+
+    [Fact]
+    public void Supervisor_must_not_restart_a_child_that_fails_after_StopRestarting()
+    {
+        var s = Start(buffer: false);
+        _lives.ExpectMsg("started");
+        Watch(s);
+        s.Tell(StopRestarting.Instance);
+        s.Tell("still here");
+        ExpectMsg("still here");                                             // the child keeps working until it is gone
+        EventFilter.Info(contains: "failed while stopping (boom); not restarted").ExpectOne(() => Fail(s, "boom"));
+        ExpectTerminated(s);
+        _events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+        Scheduler.Advance(Policy.Max * 4);
+        _lives.ExpectNoMsg(Quiet);
+    }
 }

@@ -64,6 +64,7 @@ Console.WriteLine($"Control:    POST {sim.RestBaseUrl}sim/drop?mode=1000|1001|10
 Console.WriteLine("            sim/expire-tokens, sim/refuse?seconds=N, sim/token-fault?mode=none|500|8001|1700,");
 Console.WriteLine("            sim/reject-reg?codes=A,B, sim/withhold-replies?count=N|mode=on|off, sim/bad-frames?count=N, sim/slow?ms=N,");
 Console.WriteLine("            sim/duplicate-login, sim/clear;");
+Console.WriteLine("            sim/forget-registrations, sim/market?state=closed|open;");
 Console.WriteLine($"            GET {sim.RestBaseUrl}sim/state");
 Console.WriteLine("Ctrl+C (or SIGTERM) to stop.");
 await stop.Task;

@@ -228,8 +228,11 @@ public sealed class SimulatorRecord
     /// The volume of <paramref name="code"/> traded between the last 0B trade written to session
     /// <paramref name="fromSessionId"/> and the first written to session <paramref name="toSessionId"/> (for a feed that
     /// moved from one to the other: exactly the MissedVolume its gap notice must carry, if the frames written reached it);
-    /// null when either session got no trade of the code. Within one session (registrations forgotten, then registered
-    /// again) use <see cref="TradeRun.MissedBetween"/> on two of its <see cref="SessionRecord.TradeRuns"/>.
+    /// null when either session got no trade of the code. Throws <see cref="ArgumentException"/> when the sessions overlapped
+    /// (the first trade of the second is not after the last of the first). Within one session (registrations forgotten,
+    /// then registered again) use <see cref="TradeRun.MissedBetween"/> on two of its <see cref="SessionRecord.TradeRuns"/>.
+    /// A trade counts as written once its frame's send completed: a client that aborts its connection may not have read
+    /// the last ones.
     /// </summary>
     public long? MissedVolume(string code, int fromSessionId, int toSessionId)
     {

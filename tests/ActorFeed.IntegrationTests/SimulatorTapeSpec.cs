@@ -75,6 +75,9 @@ public sealed class SimulatorTapeSpec(ITestOutputHelper output) : IntegrationSpe
         var firstAfter = second.TradesOf(Code)[0];
 
         var missed = firstAfter.CumulativeVolume - Math.Abs(firstAfter.Volume) - lastBefore.CumulativeVolume;
+        // the server records a frame once its send completed, which can be just after the client read it
+        await Sim.Record.WaitUntilAsync(r => r.Sessions[2].TradeRuns.ContainsKey(Code)
+                                             && r.Sessions[1].TradeRuns[Code][^1].LastCumulativeVolume >= lastBefore.CumulativeVolume, Wait, "both ends recorded");
         Assert.Equal(missed, Sim.Record.MissedVolume(Code, 2, 3));
         // and it is what the witness saw traded in between
         await witness.WaitUntilAsync(c => c.TradesOf(Code).Any(t => t.CumulativeVolume == firstAfter.CumulativeVolume), Wait, "the witness has the second session's first trade");
@@ -114,6 +117,7 @@ public sealed class SimulatorTapeSpec(ITestOutputHelper output) : IntegrationSpe
         await client.RegisterAsync([Code], Wait);
         await client.WaitUntilAsync(c => c.TradesOf(Code).Count(t => t.CumulativeVolume > lastBefore.CumulativeVolume) >= 1, Wait, "a trade after the new REG");
         var firstAfter = client.TradesOf(Code).First(t => t.CumulativeVolume > lastBefore.CumulativeVolume);
+        await Sim.Record.WaitUntilAsync(r => r.Sessions[0].TradeRuns[Code].Count == 2, Wait, "the second run recorded");
         Sim.Record.Read(r =>
         {
             var s = r.Sessions.Single();

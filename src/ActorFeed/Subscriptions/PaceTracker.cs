@@ -14,7 +14,7 @@ namespace ActorFeed.Subscriptions;
 /// </para>
 /// <para>
 /// Judging: stale when silent for longer than <c>factor</c> x the usual silence and longer than <c>floor</c>. A code
-/// that ticked 10 times a second and stopped is stale after the floor (5 s by default); a code that trades once a
+/// that ticked 10 times a second and stopped is stale after the floor (e.g. 5 s); a code that trades once a
 /// minute is stale after about <c>factor</c> minutes. Until <see cref="MinGaps"/> gaps are learned the pace is
 /// unknown and the code is never stale (the feed-wide data timeout covers a code that never ticks). Whether silence
 /// matters at all (market open, pair confirmed) is the caller's decision.

@@ -34,7 +34,7 @@ public sealed class KiwoomSimulator : IAsyncDisposable
     {
         _app = app;
         Options = options;
-        Market = new MarketModel(options.Seed);
+        Market = new MarketModel(options, Faults);
     }
 
     /// <summary>How the exchange behaves; most values can be changed while it runs.</summary>
@@ -123,6 +123,18 @@ public sealed class KiwoomSimulator : IAsyncDisposable
     public void SimulateDuplicateLogin()
     {
         foreach (var s in _sessions.Keys.Where(s => s.LoggedIn)) Kick(s);
+    }
+
+    /// <summary>
+    /// Every logged-in session silently loses its registrations: it stays open, keeps sending PINGs and answering
+    /// frames, but sends no REAL until the client registers again (a REG then is a new registration, not a duplicate).
+    /// The failure of a server that lost its registrations while the socket looks healthy. Returns the sessions affected.
+    /// </summary>
+    public int ForgetRegistrations()
+    {
+        var n = 0;
+        foreach (var s in _sessions.Keys.Where(s => s.LoggedIn)) { s.ForgetRegistrations(); n++; }
+        return n;
     }
 
     // ------------------------------------------------------------ internals used by sessions

@@ -65,6 +65,7 @@ Console.WriteLine("            sim/expire-tokens, sim/refuse?seconds=N, sim/toke
 Console.WriteLine("            sim/error-envelope?mode=fine|coarse, sim/reject-reg?codes=A,B, sim/rate-limit-regs?count=N,");
 Console.WriteLine("            sim/withhold-replies?count=N|mode=on|off, sim/bad-frames?count=N, sim/slow?ms=N,");
 Console.WriteLine("            sim/duplicate-login, sim/clear;");
+Console.WriteLine("            sim/forget-registrations, sim/market?state=closed|open;");
 Console.WriteLine($"            GET {sim.RestBaseUrl}sim/state");
 Console.WriteLine("Ctrl+C (or SIGTERM) to stop.");
 await stop.Task;

@@ -96,7 +96,20 @@ internal static class SimulatorControl
                 registered = s.Registered.Count,
                 registeredByGroup = s.RegisteredGroups.GroupBy(g => g.Value).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
                 s.DuplicateRegistrations, s.RepliesWithheld, s.PingsEchoed, s.TicksSent, s.TicksConflated,
+                s.RegistrationsForgotten,
             }).ToArray(),
+            marketClosed = sim.Faults.MarketClosed,
         })));
+        app.MapPost("/sim/forget-registrations", () => Results.Ok(new { forgotten = sim.ForgetRegistrations() }));
+        app.MapPost("/sim/market", (string? state) =>
+        {
+            switch (state)
+            {
+                case "closed": sim.Faults.MarketClosed = true; break;
+                case "open": sim.Faults.MarketClosed = false; break;
+                default: return Results.BadRequest(new { error = "state must be closed or open" });
+            }
+            return Results.Ok(new { marketClosed = sim.Faults.MarketClosed });
+        });
     }
 }

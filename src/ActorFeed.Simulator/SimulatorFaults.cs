@@ -144,6 +144,44 @@ public sealed class SimulatorFaults
         Volatile.Write(ref _rejectLoginCode, 8005);
         Interlocked.Exchange(ref _rateLimitRegs, 0);
         Interlocked.Exchange(ref _withholdRegReplies, 0);
+        MarketClosed = false;
+    }
+
+    // ------------------------------------------------------------ market hours
+
+    private readonly object _marketGate = new();
+    private bool _marketClosed;
+    private long _closedSince;     // Stopwatch timestamp of the close
+    private long _closedTotal;     // Stopwatch ticks the market spent closed before that
+
+    /// <summary>
+    /// While true the market is closed: no trades happen and no session gets REAL, while PINGs and replies go on, as
+    /// outside trading hours. When it opens again trades resume where they stopped: the closed period has none.
+    /// </summary>
+    public bool MarketClosed
+    {
+        get { lock (_marketGate) return _marketClosed; }
+        set
+        {
+            lock (_marketGate)
+            {
+                if (value == _marketClosed) return;
+                var now = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (value) _closedSince = now;
+                else _closedTotal += now - _closedSince;
+                _marketClosed = value;
+            }
+        }
+    }
+
+    /// <summary>The market's clock: Stopwatch ticks with the closed periods taken out (it stands still while closed).</summary>
+    internal long MarketTimestamp()
+    {
+        lock (_marketGate)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            return now - _closedTotal - (_marketClosed ? now - _closedSince : 0);
+        }
     }
 }
 

@@ -39,6 +39,74 @@ public sealed class SessionRecord
     public long TicksSent { get; internal set; }
     /// <summary>Ticks not sent because the session was more than 32 frames behind (the exchange conflates them).</summary>
     public long TicksConflated { get; internal set; }
+    /// <summary>
+    /// The 0B trades written to this session, per code, one <see cref="TradeRun"/> per registration of the pair (a REG
+    /// after a REMOVE or after <see cref="KiwoomSimulator.ForgetRegistrations"/> starts a new run), in order.
+    /// </summary>
+    public Dictionary<string, List<TradeRun>> TradeRuns { get; } = new(StringComparer.Ordinal);
+    /// <summary>Times the server forgot this session's registrations (<see cref="KiwoomSimulator.ForgetRegistrations"/>).</summary>
+    public int RegistrationsForgotten { get; internal set; }
+
+    internal void Written(string code, int run, long sequence, long cumulativeVolume, long volume)
+    {
+        if (!TradeRuns.TryGetValue(code, out var runs)) TradeRuns[code] = runs = [];
+        if (runs.Count == 0 || runs[^1].Run != run) runs.Add(new TradeRun(code, run, sequence, cumulativeVolume, volume));
+        else runs[^1].Add(sequence, cumulativeVolume);
+    }
+}
+
+/// <summary>
+/// The 0B trades of one code written to one session during one registration of the pair: the first and the last, by
+/// their sequence on the code's tape (every session sees the same tape: trade N has the same FID 13 everywhere).
+/// </summary>
+public sealed class TradeRun
+{
+    internal TradeRun(string code, int run, long sequence, long cumulativeVolume, long volume)
+    {
+        Code = code;
+        Run = run;
+        FirstSequence = LastSequence = sequence;
+        FirstCumulativeVolume = LastCumulativeVolume = cumulativeVolume;
+        FirstVolume = volume;
+        Count = 1;
+    }
+
+    internal int Run { get; }
+    /// <summary>The code.</summary>
+    public string Code { get; }
+    /// <summary>Sequence on the tape of the first trade written.</summary>
+    public long FirstSequence { get; }
+    /// <summary>FID 13 of the first trade written.</summary>
+    public long FirstCumulativeVolume { get; }
+    /// <summary>FID 15 of the first trade written (signed: negative for a sell).</summary>
+    public long FirstVolume { get; }
+    /// <summary>Sequence on the tape of the last trade written.</summary>
+    public long LastSequence { get; private set; }
+    /// <summary>FID 13 of the last trade written.</summary>
+    public long LastCumulativeVolume { get; private set; }
+    /// <summary>Trades written; less than LastSequence - FirstSequence + 1 when some were conflated.</summary>
+    public long Count { get; private set; }
+
+    internal void Add(long sequence, long cumulativeVolume)
+    {
+        LastSequence = sequence;
+        LastCumulativeVolume = cumulativeVolume;
+        Count++;
+    }
+
+    /// <summary>
+    /// The volume of the trades that happened after the last trade of <paramref name="before"/> and before the first
+    /// trade of <paramref name="after"/> (what a client that received both runs missed between them):
+    /// FID 13 of after's first - |its FID 15| - FID 13 of before's last.
+    /// </summary>
+    public static long MissedBetween(TradeRun before, TradeRun after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        if (before.Code != after.Code) throw new ArgumentException($"runs of different codes ({before.Code}, {after.Code})", nameof(after));
+        if (after.FirstSequence <= before.LastSequence) throw new ArgumentException("the run 'after' does not start after the run 'before' ends", nameof(after));
+        return after.FirstCumulativeVolume - Math.Abs(after.FirstVolume) - before.LastCumulativeVolume;
+    }
 }
 
 /// <summary>One REG or REMOVE frame as the server received it.</summary>
@@ -59,6 +127,7 @@ public sealed class SimulatorRecord
     private readonly object _gate = new();
     private readonly List<SessionRecord> _sessions = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _awaited;         // someone waits on _changed
 
     /// <summary>WebSocket upgrade requests, refused ones included.</summary>
     public int ConnectionAttempts { get; private set; }
@@ -98,6 +167,7 @@ public sealed class SimulatorRecord
             {
                 if (condition(this)) return;
                 changed = _changed.Task;
+                _awaited = true;
             }
             try { await changed.WaitAsync(cts.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { throw new TimeoutException($"simulator: not reached within {timeout}: {what ?? "condition"}"); }
@@ -106,14 +176,19 @@ public sealed class SimulatorRecord
 
     internal void Change(Action<SimulatorRecord> change)
     {
-        TaskCompletionSource done;
+        TaskCompletionSource? done = null;
         lock (_gate)
         {
             change(this);
-            done = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_awaited)
+            {
+                // a new completion only when someone waits on the current one: the tick path changes the record often
+                done = _changed;
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _awaited = false;
+            }
         }
-        done.TrySetResult();
+        done?.TrySetResult();
     }
 
     internal SessionRecord NewSession(DateTimeOffset now)
@@ -148,4 +223,38 @@ public sealed class SimulatorRecord
         if (accepted) r.LoginsAccepted++;
         else r.LoginsRejected++;
     });
+
+    /// <summary>
+    /// The volume of <paramref name="code"/> traded between the last 0B trade written to session
+    /// <paramref name="fromSessionId"/> and the first written to session <paramref name="toSessionId"/> (for a feed that
+    /// moved from one to the other: exactly the MissedVolume its gap notice must carry, if the frames written reached it);
+    /// null when either session got no trade of the code. Throws <see cref="ArgumentException"/> when the sessions overlapped
+    /// (the first trade of the second is not after the last of the first). Within one session (registrations forgotten,
+    /// then registered again) use <see cref="TradeRun.MissedBetween"/> on two of its <see cref="SessionRecord.TradeRuns"/>.
+    /// A trade counts as written once its frame's send completed: a client that aborts its connection may not have read
+    /// the last ones.
+    /// </summary>
+    public long? MissedVolume(string code, int fromSessionId, int toSessionId)
+    {
+        lock (_gate)
+        {
+            var from = _sessions.FirstOrDefault(s => s.Id == fromSessionId)?.TradeRuns.GetValueOrDefault(code);
+            var to = _sessions.FirstOrDefault(s => s.Id == toSessionId)?.TradeRuns.GetValueOrDefault(code);
+            return from is [.., var last] && to is [var first, ..] ? TradeRun.MissedBetween(last, first) : null;
+        }
+    }
+
+    /// <summary>The trades of a REAL frame the session has just written (the 0B ones are recorded).</summary>
+    internal void TradesWritten(SessionRecord session, RealEntry[] entries)
+    {
+        var any = false;
+        foreach (var e in entries) any |= e.Type == "0B";
+        if (!any) return;
+        Change(_ =>
+        {
+            foreach (var e in entries)
+                if (e.Type == "0B")
+                    session.Written(e.Tape.Code, e.Run, e.Trade.Sequence, e.Trade.CumulativeVolume, e.Trade.Volume);
+        });
+    }
 }

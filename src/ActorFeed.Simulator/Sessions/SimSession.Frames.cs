@@ -153,4 +153,16 @@ internal sealed partial class SimSession
         }
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>Forgets every registration, silently (<see cref="KiwoomSimulator.ForgetRegistrations"/>).</summary>
+    public void ForgetRegistrations()
+    {
+        _ticks.Clear();
+        _sim.RecordChange(() =>
+        {
+            Record.Registered.Clear();
+            Record.RegisteredGroups.Clear();
+            Record.RegistrationsForgotten++;
+        });
+    }
 }

@@ -14,7 +14,7 @@ internal sealed partial class SimSession
     /// <summary>A client this many frames behind gets no new ticks until it catches up (they are conflated away).</summary>
     private const int MaxBacklogFrames = 32;
 
-    private readonly TickSchedule _ticks = new();
+    private readonly TickSchedule _ticks;
     private readonly object _pingGate = new();
     private long _lastEchoTicks = Environment.TickCount64;
     private bool _pingOutstanding;
@@ -66,48 +66,46 @@ internal sealed partial class SimSession
     {
         var o = _sim.Options;
         using var timer = new PeriodicTimer(o.FrameInterval);
-        var last = Environment.TickCount64;
-        var entries = new List<string>();
-        var owedNow = new List<(string Key, int Count)>();
+        var entries = new List<RealEntry>();
         try
         {
             while (await timer.WaitForNextTickAsync(_cts.Token).ConfigureAwait(false))
             {
-                var now = Environment.TickCount64;
-                var owed = (now - last) / 1000.0 * o.TicksPerSecondPerItem;
-                last = now;
-                if (_isSilent) continue;
-                _ticks.Take(owed, owedNow, entries);
-                if (entries.Count == 0) continue;
+                // Closed: the market's clock stands still, so nothing is owed when it opens again.
+                if (_isSilent || _sim.Faults.MarketClosed) continue;
                 if (Volatile.Read(ref _backlog) > MaxBacklogFrames)
                 {
                     // The client (or its socket) is behind: a real exchange conflates rather than queue without bound.
-                    _sim.RecordChange(() => Record.TicksConflated += entries.Count);
+                    var skipped = _ticks.Skip();
+                    if (skipped > 0) _sim.RecordChange(() => Record.TicksConflated += skipped);
                     continue;
                 }
+                var lost = _ticks.Take(entries);
+                if (entries.Count == 0 && lost == 0) continue;
                 // Frames are built by the write loop just before they go out, so the 9999 stamp is the send time.
                 for (var start = 0; start < entries.Count; start += o.MaxEntriesPerFrame)
                     EnqueueReal(CollectionsMarshal.AsSpan(entries).Slice(start, Math.Min(o.MaxEntriesPerFrame, entries.Count - start)).ToArray());
-                _sim.RecordChange(() => Record.TicksSent += entries.Count);
+                var sent = entries.Count;
+                _sim.RecordChange(() =>
+                {
+                    Record.TicksSent += sent;
+                    Record.TicksConflated += lost;
+                });
             }
         }
         catch (OperationCanceledException) { }
     }
 
-    /// <summary>A REAL frame with one entry per "code/type" key, from the market model (called as the frame is sent).</summary>
-    private byte[] RealFrame(string[] keys)
+    /// <summary>A REAL frame with these entries, written from the market's tapes (called as the frame is sent).</summary>
+    private byte[] RealFrame(RealEntry[] entries)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 * keys.Length);
+        var buffer = new ArrayBufferWriter<byte>(256 * entries.Length);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("trnm", "REAL");
             w.WriteStartArray("data");
-            for (var i = 0; i < keys.Length; i++)
-            {
-                var slash = keys[i].IndexOf('/');
-                _sim.Market.WriteEntry(w, keys[i][..slash], keys[i][(slash + 1)..], _sim.Options.StampSendTime);
-            }
+            for (var i = 0; i < entries.Length; i++) MarketModel.WriteEntry(w, entries[i], _sim.Options.StampSendTime);
             w.WriteEndArray();
             w.WriteEndObject();
         }

@@ -52,11 +52,11 @@ internal sealed partial class SimSession
     /// <summary>Queues a frame (dropped once the session is silent).</summary>
     public void Send(byte[] frame) => Enqueue(new Outgoing(frame, null));
 
-    /// <summary>Queues a REAL frame for these "code/type" keys, built when it is written.</summary>
-    private void EnqueueReal(string[] keys)
+    /// <summary>Queues a REAL frame of these entries, built when it is written.</summary>
+    private void EnqueueReal(RealEntry[] entries)
     {
         Interlocked.Increment(ref _backlog);
-        Enqueue(new Outgoing(null, keys));
+        Enqueue(new Outgoing(null, entries));
     }
 
     private void Enqueue(Outgoing item)
@@ -70,7 +70,7 @@ internal sealed partial class SimSession
         {
             await foreach (var item in _outbox.Reader.ReadAllAsync(_cts.Token).ConfigureAwait(false))
             {
-                if (item.RealKeys is not null) Interlocked.Decrement(ref _backlog);
+                if (item.Real is not null) Interlocked.Decrement(ref _backlog);
                 if (item.Data is { Length: 0 }) // close marker
                 {
                     await CloseNow().ConfigureAwait(false);
@@ -79,8 +79,9 @@ internal sealed partial class SimSession
                 var delay = _sim.Faults.SendDelay;
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, _cts.Token).ConfigureAwait(false);
                 if (_isSilent) continue;
-                var frame = item.Data ?? RealFrame(item.RealKeys!);
+                var frame = item.Data ?? RealFrame(item.Real!);
                 await _ws.SendAsync(frame, WebSocketMessageType.Text, true, _cts.Token).ConfigureAwait(false);
+                if (item.Real is not null) _sim.Record.TradesWritten(Record, item.Real);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
@@ -127,6 +128,6 @@ internal sealed partial class SimSession
         _sim.RecordChange(() => Record.CloseReason ??= "silenced");
     }
 
-    /// <summary>A frame to send, or the "code/type" keys of a REAL frame to build at send time.</summary>
-    private readonly record struct Outgoing(byte[]? Data, string[]? RealKeys);
+    /// <summary>A frame to send, or the entries of a REAL frame to build at send time.</summary>
+    private readonly record struct Outgoing(byte[]? Data, RealEntry[]? Real);
 }

@@ -23,6 +23,7 @@ internal sealed partial class SimSession
         _sim = sim;
         Record = record;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _ticks = new TickSchedule(sim.Market);
     }
 
     public SessionRecord Record { get; }
@@ -49,6 +50,7 @@ internal sealed partial class SimSession
         finally
         {
             _cts.Cancel();
+            _ticks.Clear();                      // its readers leave the tapes
             _outbox.Writer.TryComplete();
             try { await writer.ConfigureAwait(false); } catch { /* ended */ }
             _sim.Remove(this);

@@ -19,6 +19,10 @@ internal sealed class FieldValues : IReadOnlyDictionary<string, string>
     private readonly byte[]? _source;
     private readonly int[]? _ranges;          // start, length per field, into _source
     private string?[]? _values;               // decoded (or given) strings
+    private Dictionary<string, int>? _index;  // field id → position, only for entries wider than WideThreshold
+
+    /// <summary>Up to this many fields a lookup scans the ids; a wider entry (a hostile frame) builds a dictionary once.</summary>
+    private const int WideThreshold = 32;
 
     /// <summary>A map over ready strings (tests, hand-built ticks).</summary>
     public FieldValues(string[] keys, string[] values)
@@ -100,11 +104,20 @@ internal sealed class FieldValues : IReadOnlyDictionary<string, string>
 
     private int IndexOf(string key)
     {
+        if (_keys.Length > WideThreshold) return (Volatile.Read(ref _index) ?? BuildIndex()).TryGetValue(key, out var at) ? at : -1;
         for (var i = 0; i < _keys.Length; i++)
             if (ReferenceEquals(_keys[i], key)) return i;           // interned keys: the common case
         for (var i = 0; i < _keys.Length; i++)
             if (string.Equals(_keys[i], key, StringComparison.Ordinal)) return i;
         return -1;
+    }
+
+    /// <summary>Field id → position for a wide entry, built on its first lookup (the first of equal ids wins, as in the scan).</summary>
+    private Dictionary<string, int> BuildIndex()
+    {
+        var index = new Dictionary<string, int>(_keys.Length, StringComparer.Ordinal);
+        for (var i = 0; i < _keys.Length; i++) index.TryAdd(_keys[i], i);
+        return Interlocked.CompareExchange(ref _index, index, null) ?? index;
     }
 
     public IEnumerator<KeyValuePair<string, string>> GetEnumerator()

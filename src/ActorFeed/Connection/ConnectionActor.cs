@@ -169,6 +169,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             Receive<CloseTimedOut>(_ => FinishClose());
             Receive<LinkClosed>(_ => FinishClose());
             Receive<LinkFailed>(_ => FinishClose());
+            Receive<FlushLog>(m => Flush(m.Log, Context.System.Scheduler.Now));
             Requests();
         });
         CloseWhenDrained();
@@ -177,6 +178,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     /// <summary>Handlers every state shares: a broken link is thrown to the supervisor.</summary>
     private void Common()
     {
+        Receive<FlushLog>(m => Flush(m.Log, Context.System.Scheduler.Now));
         Receive<LinkFailed>(m => throw Classify(m.Error));
         Receive<LinkClosed>(m => throw Fail(Causes.ServerClosed, FailureKind.Transient,
             $"close status {(int?)m.Status} {m.Status} '{m.Description}'"));

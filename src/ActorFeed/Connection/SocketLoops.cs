@@ -16,13 +16,17 @@ namespace ActorFeed.Connection;
 /// it delivers itself, straight from the socket's thread to the subscribers through each code's
 /// <see cref="TickRoute"/> (the actor writes <see cref="Routes"/>, the loop reads it), and every other frame it hands
 /// to the actor as <see cref="FrameReceived"/>: no actor hop on the tick path. The loops share nothing else with the
-/// actor but the "a frame arrived" flag of the idle watchdog.
+/// actor but the "a frame arrived" flag of the idle watchdog. Nothing a server sends can stop the receive loop but the
+/// link itself: a frame the decoder cannot read, or any exception while decoding it, becomes a
+/// <see cref="MalformedFrame"/> for the actor to count. <paramref name="decode"/> replaces the decoder (tests).
 /// </summary>
-internal sealed class SocketLoops(KeyValuePair<string, object?> metricTag) : IDisposable
+internal sealed class SocketLoops(
+    KeyValuePair<string, object?> metricTag,
+    Func<byte[], DateTimeOffset, KiwoomFrame>? decode = null) : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly Channel<byte[]?> _outbox = Channel.CreateUnbounded<byte[]?>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly KiwoomDecoder _decoder = new();
+    private readonly Func<byte[], DateTimeOffset, KiwoomFrame> _decode = decode ?? new KiwoomDecoder().Decode;
     private IFeedTransport? _transport;
     private int _frameSeen;
 
@@ -76,7 +80,7 @@ internal sealed class SocketLoops(KeyValuePair<string, object?> metricTag) : IDi
                     actor.Tell(new LinkClosed(message.CloseStatus!.Value, message.CloseDescription));
                     return;
                 }
-                var frame = _decoder.Decode(message.Data, DateTimeOffset.UtcNow);
+                var frame = Decode(message.Data);
                 Volatile.Write(ref _frameSeen, 1);
                 if (frame is RealFrame real) Deliver(real);
                 else actor.Tell(new FrameReceived(frame, message.Data));
@@ -89,6 +93,19 @@ internal sealed class SocketLoops(KeyValuePair<string, object?> metricTag) : IDi
         catch
         {
             // the actor stopped and cancelled the loop
+        }
+    }
+
+    /// <summary>The decoder never throws on bad input; should it throw anyway, the frame is malformed, the link lives on.</summary>
+    private KiwoomFrame Decode(byte[] data)
+    {
+        try
+        {
+            return _decode(data, DateTimeOffset.UtcNow);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new MalformedFrame($"decoder failed: {e.GetType().Name}: {e.Message}");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ActorFeed.Messages;
@@ -19,10 +20,13 @@ internal sealed class FieldValues : IReadOnlyDictionary<string, string>
     private readonly byte[]? _source;
     private readonly int[]? _ranges;          // start, length per field, into _source
     private string?[]? _values;               // decoded (or given) strings
-    private Dictionary<string, int>? _index;  // field id → position, only for entries wider than WideThreshold
 
-    /// <summary>Up to this many fields a lookup scans the ids; a wider entry (a hostile frame) builds a dictionary once.</summary>
+    /// <summary>Up to this many fields a lookup scans the ids; a wider entry (a hostile frame) looks them up in an index.</summary>
     private const int WideThreshold = 32;
+
+    /// <summary>Field id → position of each wide layout, built on its first lookup and shared by the entries of that
+    /// layout (the decoder shares id arrays); kept beside the arrays, so a tick carries no field for it.</summary>
+    private static readonly ConditionalWeakTable<string[], Dictionary<string, int>> WideIndexes = new();
 
     /// <summary>A map over ready strings (tests, hand-built ticks).</summary>
     public FieldValues(string[] keys, string[] values)
@@ -104,7 +108,7 @@ internal sealed class FieldValues : IReadOnlyDictionary<string, string>
 
     private int IndexOf(string key)
     {
-        if (_keys.Length > WideThreshold) return (Volatile.Read(ref _index) ?? BuildIndex()).TryGetValue(key, out var at) ? at : -1;
+        if (_keys.Length > WideThreshold) return WideIndexes.GetValue(_keys, BuildIndex).TryGetValue(key, out var at) ? at : -1;
         for (var i = 0; i < _keys.Length; i++)
             if (ReferenceEquals(_keys[i], key)) return i;           // interned keys: the common case
         for (var i = 0; i < _keys.Length; i++)
@@ -112,12 +116,12 @@ internal sealed class FieldValues : IReadOnlyDictionary<string, string>
         return -1;
     }
 
-    /// <summary>Field id → position for a wide entry, built on its first lookup (the first of equal ids wins, as in the scan).</summary>
-    private Dictionary<string, int> BuildIndex()
+    /// <summary>Field id → position (the first of equal ids wins, as in the scan).</summary>
+    private static Dictionary<string, int> BuildIndex(string[] keys)
     {
-        var index = new Dictionary<string, int>(_keys.Length, StringComparer.Ordinal);
-        for (var i = 0; i < _keys.Length; i++) index.TryAdd(_keys[i], i);
-        return Interlocked.CompareExchange(ref _index, index, null) ?? index;
+        var index = new Dictionary<string, int>(keys.Length, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Length; i++) index.TryAdd(keys[i], i);
+        return index;
     }
 
     public IEnumerator<KeyValuePair<string, string>> GetEnumerator()

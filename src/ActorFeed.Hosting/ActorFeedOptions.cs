@@ -86,6 +86,9 @@ public sealed class ActorFeedOptions
     /// <inheritdoc cref="ActorFeedSettings.ReplayBatchInterval"/>
     public TimeSpan? ReplayBatchInterval { get => Get<TimeSpan?>(); set => Set(value); }
 
+    /// <inheritdoc cref="ActorFeedSettings.MaxPendingTicks"/>
+    public int? MaxPendingTicks { get => Get<int?>(); set => Set(value); }
+
     /// <inheritdoc cref="ActorFeedSettings.ShutdownTimeout"/>
     public TimeSpan? ShutdownTimeout { get => Get<TimeSpan?>(); set => Set(value); }
 

@@ -4,6 +4,7 @@ using ActorFeed.Diagnostics;
 using ActorFeed.Kiwoom;
 using ActorFeed.Messages;
 using ActorFeed.Settings;
+using ActorFeed.Subscriptions;
 using ActorFeed.Supervision;
 using ActorFeed.Token;
 using ActorFeed.Transport;
@@ -44,7 +45,8 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         _tokens = tokens;
         _feed = feed;
         _metricTag = new("feed", metricTag);
-        _socket = new SocketLoops(_metricTag);
+        var limit = settings.MaxPendingTicks > 0 ? new PendingTickLimit(settings.MaxPendingTicks, Context.System.Scheduler, _metricTag) : null;
+        _socket = new SocketLoops(_metricTag, limit);
         _registrations = new RegistrationQueue(settings.MaxItemsPerRequest);
     }
 

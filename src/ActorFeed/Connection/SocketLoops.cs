@@ -18,10 +18,12 @@ namespace ActorFeed.Connection;
 /// to the actor as <see cref="FrameReceived"/>: no actor hop on the tick path. The loops share nothing else with the
 /// actor but the "a frame arrived" flag of the idle watchdog. Nothing a server sends can stop the receive loop but the
 /// link itself: a frame the decoder cannot read, or any exception while decoding it, becomes a
-/// <see cref="MalformedFrame"/> for the actor to count. <paramref name="decode"/> replaces the decoder (tests).
+/// <see cref="MalformedFrame"/> for the actor to count. <paramref name="limit"/> bounds what a slow subscriber has
+/// queued (null: no limit); <paramref name="decode"/> replaces the decoder (tests).
 /// </summary>
 internal sealed class SocketLoops(
     KeyValuePair<string, object?> metricTag,
+    PendingTickLimit? limit = null,
     Func<byte[], DateTimeOffset, KiwoomFrame>? decode = null) : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
@@ -116,7 +118,7 @@ internal sealed class SocketLoops(
         foreach (var tick in real.Ticks)
         {
             var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
-            if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now);    // else: not registered (any more), dropped
+            if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now, limit);    // else: not registered (any more), dropped
         }
     }
 

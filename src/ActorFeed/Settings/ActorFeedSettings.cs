@@ -100,6 +100,15 @@ public sealed record ActorFeedSettings
     /// <value>Defaults to zero (no pause); HOCON <c>actorfeed.subscription.replay-batch-interval</c>.</value>
     public TimeSpan ReplayBatchInterval { get; init; } = SettingDefinitions.ReplayBatchInterval.Default;
 
+    /// <summary>
+    /// Messages a subscriber actor (in this process) may have queued before its ticks are held instead of told: while
+    /// it is behind, only the latest tick of each code is kept for it, and the ticks replaced are dropped and counted in
+    /// <c>actorfeed.ticks.dropped</c>. Bounds the memory a slow subscriber holds (each queued tick keeps its frame's
+    /// bytes alive). 0 turns the limit off (the mailbox grows without bound). At least 0.
+    /// </summary>
+    /// <value>Defaults to 10000; HOCON <c>actorfeed.subscription.max-pending-ticks</c>.</value>
+    public int MaxPendingTicks { get; init; } = SettingDefinitions.MaxPendingTicks.Default;
+
     /// <summary>Graceful close (REMOVE everything, close 1000, revoke the token) must finish within this.</summary>
     /// <value>Defaults to 5 seconds; HOCON <c>actorfeed.shutdown.timeout</c>.</value>
     public TimeSpan ShutdownTimeout { get; init; } = SettingDefinitions.ShutdownTimeout.Default;

@@ -124,6 +124,11 @@ public static class SettingDefinitions
         "pause between two batches of the replay after a (re)connection",
         s => s.ReplayBatchInterval, (s, v) => s with { ReplayBatchInterval = v }, Readers.Duration, Rules.NotNegative());
 
+    internal static readonly SettingDefinition<int> MaxPendingTicks = new(
+        nameof(ActorFeedSettings.MaxPendingTicks), "actorfeed.subscription.max-pending-ticks", 10_000,
+        "messages a subscriber actor may have queued before its ticks are conflated (latest per code kept, the rest dropped and counted); 0: no limit",
+        s => s.MaxPendingTicks, (s, v) => s with { MaxPendingTicks = v }, Readers.Int, Rules.AtLeast(0));
+
     internal static readonly SettingDefinition<TimeSpan> ShutdownTimeout = new(
         nameof(ActorFeedSettings.ShutdownTimeout), "actorfeed.shutdown.timeout", TimeSpan.FromSeconds(5),
         "graceful close (REMOVE everything, close 1000, revoke the token) must finish within this",
@@ -136,7 +141,7 @@ public static class SettingDefinitions
         TokenRefreshBeforeExpiry, TokenRequestTimeout, TokenBackoffMin, TokenBackoffMax,
         ConnectTimeout, LoginTimeout, KeepAliveInterval, KeepAliveTimeout, IdleTimeout, RequestTimeout, MaxFrameBytes,
         BackoffMin, BackoffMax, BackoffRandomFactor, BackoffResetAfter, PermanentFailureBackoff,
-        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval,
+        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval, MaxPendingTicks,
         ShutdownTimeout,
     ];
 

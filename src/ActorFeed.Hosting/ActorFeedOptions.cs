@@ -92,6 +92,9 @@ public sealed class ActorFeedOptions
     /// <inheritdoc cref="ActorFeedSettings.MaxRequestsPerSecond"/>
     public int? MaxRequestsPerSecond { get => Get<int?>(); set => Set(value); }
 
+    /// <inheritdoc cref="ActorFeedSettings.MaxPendingTicks"/>
+    public int? MaxPendingTicks { get => Get<int?>(); set => Set(value); }
+
     /// <inheritdoc cref="ActorFeedSettings.FlappingDrops"/>
     public int? FlappingDrops { get => Get<int?>(); set => Set(value); }
 

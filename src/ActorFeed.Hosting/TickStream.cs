@@ -102,8 +102,11 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
 
     private sealed class Bridge : ReceiveActor
     {
+        private readonly TickStream _stream;
+
         public Bridge(TickStream stream, IActorRef feed)
         {
+            _stream = stream;
             Receive<Tick>(t => stream._channel.Writer.TryWrite(t));
             Receive<SubscriptionConfirmed>(c =>
             {
@@ -125,5 +128,9 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
             });
             Context.Watch(feed);
         }
+
+        // Stopped without the Terminated of the feed (the actor system shut down first, or the stream was disposed):
+        // no tick can come any more either, so the stream ends the same way.
+        protected override void PostStop() => _stream.FeedStopped();
     }
 }

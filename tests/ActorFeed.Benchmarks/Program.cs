@@ -10,16 +10,19 @@ using ActorFeed.Hosting;
 using ActorFeed.Messages;
 using ActorFeed.Settings;
 using ActorFeed.Simulator;
-using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project tests/ActorFeed.Benchmarks -- [--quick] [--out docs/benchmarks.md] [--codec]
+// dotnet run -c Release --project tests/ActorFeed.Benchmarks -- [--quick] [--out docs/benchmarks.md] [--codec [BenchmarkDotNet options]]
 if (args.Contains("--codec"))
 {
-    BenchmarkRunner.Run<CodecBenchmarks>();
+    CodecBenchmarks.Run(args);
     return 0;
 }
 var quick = args.Contains("--quick");
-// --only throughput|latency|recovery|scale and --client NAME: run one part, for profiling (no targets, no report file)
+// --max-pending N: actorfeed.subscription.max-pending-ticks for every ActorFeed client (default: the setting's default)
+var maxPendingIndex = Array.IndexOf(args, "--max-pending");
+if (maxPendingIndex >= 0 && maxPendingIndex + 1 < args.Length)
+    BenchSettings.Base = BenchSettings.Base with { MaxPendingTicks = int.Parse(args[maxPendingIndex + 1], CultureInfo.InvariantCulture) };
+// --only throughput|latency|recovery|scale|alloc|slow and --client NAME: run one part, for profiling (no targets, no report file)
 var onlyIndex = Array.IndexOf(args, "--only");
 var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length ? args[onlyIndex + 1] : null;
 var clientIndex = Array.IndexOf(args, "--client");
@@ -43,6 +46,13 @@ Line();
 
 var clients = new[] { "limit", "peer", "actorfeed (actor)", "actorfeed (TickStream)" };
 var codes = Enumerable.Range(0, ThroughputCodes).Select(i => (100000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+
+// ---------------------------------------------------------------- a slow subscriber actor (--only slow, not in the full run)
+if (only == "slow")
+{
+    foreach (var line in await SlowSubscriber.RunAsync(BenchSettings.Base, TimeSpan.FromSeconds(quick ? 10 : 60))) Line(line);
+    return 0;
+}
 
 // ---------------------------------------------------------------- throughput and latency
 var throughput = new Dictionary<string, (double Received, double Sent, double Conflated)>();
@@ -239,6 +249,12 @@ async Task<Dictionary<string, ((double P50, double P99, double Max, int N) Laten
 
 bool Wanted(string part, string client) => (only is null || only == part) && (onlyClient is null || onlyClient == client);
 
+internal static class BenchSettings
+{
+    /// <summary>What every ActorFeed client starts from: the defaults, with --max-pending applied.</summary>
+    public static ActorFeedSettings Base { get; set; } = ActorFeedSettings.Default;
+}
+
 internal static class Wait
 {
     public static async Task Until(Func<bool> condition, TimeSpan timeout, Func<string>? state = null)
@@ -272,7 +288,7 @@ internal sealed class Run : IAsyncDisposable
                 return new Run(peer.DisposeAsync);
             default:
                 var system = ActorSystem.Create("bench", ConfigurationFactory.ParseString($"akka.loglevel = {Environment.GetEnvironmentVariable("BENCH_LOGLEVEL") ?? "WARNING"}"));
-                var settings = ActorFeedSettings.Default with
+                var settings = BenchSettings.Base with
                 {
                     AppKey = "bench-app-key-0001", SecretKey = "bench-secret-key-0001",
                     RestBaseUrl = restBaseUrl, WebSocketUrl = webSocketUrl,
@@ -336,7 +352,7 @@ internal static class Scale
         // time to subscribe and confirm through the simulator
         await using var sim = await SimulatorProcess.StartAsync(0);
         var system = ActorSystem.Create("bench-scale", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
-        var settings = ActorFeedSettings.Default with { AppKey = "bench-app-key-0001", SecretKey = "bench-secret-key-0001", RestBaseUrl = sim.RestBaseUrl, WebSocketUrl = sim.WebSocketUrl };
+        var settings = BenchSettings.Base with { AppKey = "bench-app-key-0001", SecretKey = "bench-secret-key-0001", RestBaseUrl = sim.RestBaseUrl, WebSocketUrl = sim.WebSocketUrl };
         var feed = Feed.Start(system, settings, FeedDependencies.Real(settings));
         await Wait.Until(() => feed.Ask<FeedStatus>(GetFeedStatus.Instance).Result.State == FeedState.Connected, TimeSpan.FromSeconds(10));
         var confirmed = 0;
@@ -371,7 +387,7 @@ internal static class Scale
     {
         var loop = new LoopbackServer();
         var system = ActorSystem.Create("bench-alloc", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
-        var settings = ActorFeedSettings.Default with { AppKey = "bench-app-key-0001", SecretKey = "bench-secret-key-0001" };
+        var settings = BenchSettings.Base with { AppKey = "bench-app-key-0001", SecretKey = "bench-secret-key-0001" };
         var feed = Feed.Start(system, settings, new FeedDependencies(new StaticTokens(), loop, TimeProvider.System));
         await Wait.Until(() => feed.Ask<FeedStatus>(GetFeedStatus.Instance).Result.State == FeedState.Connected, TimeSpan.FromSeconds(10));
         var codes = Enumerable.Range(0, 100).Select(i => (400000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -385,12 +401,22 @@ internal static class Scale
         var frames = Enumerable.Range(0, 10).Select(k => Frames.Real(codes.Skip(k * 10).Take(10).ToArray())).ToArray();
         // warm-up
         for (var i = 0; i < 2_000; i++) loop.Current!.Push(frames[i % frames.Length]);
-        await Wait.Until(() => sink.Count >= 20_000, TimeSpan.FromSeconds(30));
-        var start = sink.Count;
+        // a subscriber more than max-pending-ticks behind gets the latest tick per code and the rest are dropped (and
+        // counted): either way the path handled the tick
+        long dropped = 0;
+        using var meter = new System.Diagnostics.Metrics.MeterListener();
+        meter.InstrumentPublished = (i, l) => { if (i.Meter.Name == ActorFeed.Diagnostics.FeedMetrics.MeterName && i.Name == "actorfeed.ticks.dropped") l.EnableMeasurementEvents(i); };
+        meter.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref dropped, value));
+        meter.Start();
+        long Handled() => sink.Count + Interlocked.Read(ref dropped);
+        await Wait.Until(() => Handled() >= 20_000, TimeSpan.FromSeconds(30));
+        var start = Handled();
+        var droppedBefore = Interlocked.Read(ref dropped);
         var allocBefore = GC.GetTotalAllocatedBytes(precise: true);
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < ticks / 10; i++) loop.Current!.Push(frames[i % frames.Length]);
-        await Wait.Until(() => sink.Count - start >= ticks, TimeSpan.FromSeconds(60));
+        await Wait.Until(() => Handled() - start >= ticks, TimeSpan.FromSeconds(60));
+        if (Interlocked.Read(ref dropped) - droppedBefore is > 0 and var lost) Console.Error.WriteLine($"  the subscriber fell behind: {lost:N0} of {ticks:N0} ticks conflated");
         var elapsed = sw.Elapsed;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocBefore;
         await system.Terminate();
@@ -406,7 +432,7 @@ internal static class Scale
         }
     }
 
-    private sealed class StaticTokens : ActorFeed.Token.ITokenClient
+    internal sealed class StaticTokens : ActorFeed.Token.ITokenClient
     {
         public Task<ActorFeed.Token.TokenIssue> IssueAsync(CancellationToken cancellationToken) =>
             Task.FromResult(new ActorFeed.Token.TokenIssue("bench-token-0123456789", DateTimeOffset.UtcNow.AddHours(18)));

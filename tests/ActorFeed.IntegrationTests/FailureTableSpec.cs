@@ -107,9 +107,13 @@ public sealed class FailureTableSpec(ITestOutputHelper output) : IntegrationSpec
             if (feed == feedTag) lock (kinds) kinds.Add(kind!);
         });
         meter.Start();
+        var logs = new LogCollector(Sys);
         var (_, collector) = ConnectedWithTicks(Codes3);
         EventFilter.Warning(contains: "unknown trnm").ExpectOne(Wait, () => Sim.InjectBadFrames(2));
         AwaitAssert(() => { lock (kinds) Assert.Equal(["malformed", "malformed", "unknown"], kinds.Order()); }, Wait);
+        var lines = logs.Snapshot(this);                                   // one line per kind at once; the repeat is counted only
+        Assert.Single(lines, l => l.Contains("Ignored a malformed frame"));
+        Assert.Single(lines, l => l.Contains("unknown trnm"));
         AwaitAllTicked(collector, Codes3, Stopwatch.GetTimestamp());
         AssertServerRegistrations(Codes3);
         AssertConnectionAttempts(1);

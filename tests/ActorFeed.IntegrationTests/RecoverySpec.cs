@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Akka.Actor;
+using ActorFeed.Diagnostics;
 using ActorFeed.Messages;
 using ActorFeed.Simulator;
 using Xunit.Abstractions;
@@ -260,8 +262,23 @@ public sealed class RecoverySpec(ITestOutputHelper output) : IntegrationSpec(out
     [Fact]
     public void Malformed_and_unknown_frames_must_not_cost_the_connection()
     {
+        var feedTag = $"{Sys.Name}/{Feed.DefaultName}";
+        var malformed = 0;
+        using var meter = new MeterListener();
+        meter.InstrumentPublished = (i, l) => { if (i.Meter.Name == FeedMetrics.MeterName && i.Name == "actorfeed.decode_errors") l.EnableMeasurementEvents(i); };
+        meter.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? feed = null, kind = null;
+            foreach (var tag in tags) { if (tag.Key == "feed") feed = tag.Value as string; if (tag.Key == "kind") kind = tag.Value as string; }
+            if (feed == feedTag && kind == "malformed") Interlocked.Increment(ref malformed);
+        });
+        meter.Start();
+        var logs = new LogCollector(Sys);
         var (_, collector) = ConnectedWithTicks(Five);
-        EventFilter.Warning(contains: "malformed frame").Expect(3, Wait, () => Sim.InjectBadFrames(3));
+        // the first malformed frame is logged at once; the next ones, within the log interval, are counted, not logged
+        EventFilter.Warning(contains: "Ignored a malformed frame").ExpectOne(Wait, () => Sim.InjectBadFrames(3));
+        AwaitAssert(() => Assert.Equal(3, Volatile.Read(ref malformed)), Wait);
+        Assert.Single(logs.Snapshot(this), l => l.Contains("malformed frame"));
         AwaitAllTicked(collector, Five, Stopwatch.GetTimestamp());
         AssertServerRegistrations(Five);
         AssertConnectionAttempts(1);

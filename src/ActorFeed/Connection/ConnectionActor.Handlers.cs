@@ -15,7 +15,12 @@ internal sealed partial class ConnectionActor
 {
     // ---------------------------------------------------------------- frames
 
-    /// <summary>Every frame but REAL (the receive loop delivers those itself).</summary>
+    /// <summary>
+    /// Every frame but REAL (the receive loop delivers those itself). What a server may repeat without end (notices,
+    /// unknown and malformed frames, stray LOGIN replies) is logged through a <see cref="LogThrottle"/> per kind: the
+    /// first at once, then one summary per <see cref="LogInterval"/>, with the server's text clipped; the metric still
+    /// counts every frame, after the log call (a spec that sees the count sees the log's timer started).
+    /// </summary>
     private void OnFrame(FrameReceived f)
     {
         switch (f.Frame)
@@ -29,20 +34,65 @@ internal sealed partial class ConnectionActor
             case SystemFrame { IsDuplicateSession: true } sys:
                 throw Fail(Causes.DuplicateSession, FailureKind.Permanent, $"SYSTEM {sys.Code}: {sys.Message}");
             case SystemFrame sys:
-                _log.Info("Server notice {SystemCode}: {SystemMessage}", sys.Code, sys.Message);
+                var (code, message) = (LogThrottle.Clip(sys.Code), LogThrottle.Clip(sys.Message));
+                if (Throttled(_notices, $"{code}: {message}")) _log.Info("Server notice {SystemCode}: {SystemMessage}", code, message);
                 break;
             case LoginReplyFrame login:
-                _log.Warning("Unexpected LOGIN reply while online (return_code {ReturnCode})", login.ReturnCode);
+                if (Throttled(_strayLogins, $"return_code {login.ReturnCode}")) _log.Warning("Unexpected LOGIN reply while online (return_code {ReturnCode})", login.ReturnCode);
                 break;
             case UnknownFrame unknown:
+                var trnm = LogThrottle.Clip(unknown.Trnm);
+                if (Throttled(_unknownFrames, trnm)) _log.Warning("Ignored a frame of unknown trnm {Trnm}", trnm);
                 FeedMetrics.DecodeErrors.Add(1, _metricTag, new("kind", "unknown"));
-                _log.Warning("Ignored a frame of unknown trnm {Trnm}", unknown.Trnm);
                 break;
             case MalformedFrame bad:
+                var reason = LogThrottle.Clip(bad.Reason, MaxReason);
+                if (Throttled(_malformedFrames, $"{reason}, {f.Data.Length} bytes")) _log.Warning("Ignored a malformed frame ({Reason}), {Length} bytes", reason, f.Data.Length);
                 FeedMetrics.DecodeErrors.Add(1, _metricTag, new("kind", "malformed"));
-                _log.Warning("Ignored a malformed frame ({Reason}), {Length} bytes", bad.Reason, f.Data.Length);
                 break;
         }
+    }
+
+    // ---------------------------------------------------------------- throttled logs
+
+    /// <summary>At most one line per kind per this interval, after the first (see <see cref="LogThrottle"/>).</summary>
+    internal static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
+
+    private const int MaxReason = 160;   // the decoder's reason (ours; JSON errors name a position) gets a little more room than the server's text
+
+    private readonly ThrottledLog _malformedFrames = new(LogLevel.WarningLevel, "Ignored {Count} more malformed frame(s) in the last {Seconds}s (last: {Last})");
+    private readonly ThrottledLog _unknownFrames = new(LogLevel.WarningLevel, "Ignored {Count} more frame(s) of unknown trnm in the last {Seconds}s (last: {Last})");
+    private readonly ThrottledLog _notices = new(LogLevel.InfoLevel, "{Count} more server notice(s) in the last {Seconds}s (last: {Last})");
+    private readonly ThrottledLog _strayLogins = new(LogLevel.WarningLevel, "{Count} more unexpected LOGIN reply(ies) in the last {Seconds}s (last: {Last})");
+
+    /// <summary>One kind of log line: its throttle, and the level and template of its summary.</summary>
+    private sealed class ThrottledLog(LogLevel level, string summary)
+    {
+        public LogThrottle Throttle { get; } = new(LogInterval);
+        public LogLevel Level { get; } = level;
+        public string Summary { get; } = summary;
+    }
+
+    /// <summary>The throttle's flush timer fired.</summary>
+    private sealed record FlushLog(ThrottledLog Log) : IDeadLetterSuppression;
+
+    /// <summary>True when the caller logs this occurrence now; else it is counted, and the summary's timer runs.</summary>
+    private bool Throttled(ThrottledLog log, string detail)
+    {
+        var now = Context.System.Scheduler.Now;
+        Flush(log, now);
+        if (log.Throttle.Hit(now, detail)) return true;
+        if (!Timers.IsTimerActive(log) && log.Throttle.DueAt is { } due)
+            Timers.StartSingleTimer(log, new FlushLog(log), due > now ? due - now : TimeSpan.Zero);
+        return false;
+    }
+
+    private void Flush(ThrottledLog log, DateTimeOffset now)
+    {
+        if (!log.Throttle.TryFlush(now, out var count, out var last, out var span)) return;
+        var seconds = Math.Round(span.TotalSeconds);
+        if (log.Level == LogLevel.InfoLevel) _log.Info(log.Summary, count, seconds, last);
+        else _log.Warning(log.Summary, count, seconds, last);
     }
 
     private void CheckIdle()

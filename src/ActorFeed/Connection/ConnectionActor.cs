@@ -4,6 +4,7 @@ using ActorFeed.Diagnostics;
 using ActorFeed.Kiwoom;
 using ActorFeed.Messages;
 using ActorFeed.Settings;
+using ActorFeed.Subscriptions;
 using ActorFeed.Supervision;
 using ActorFeed.Token;
 using ActorFeed.Transport;
@@ -49,7 +50,8 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         _tokens = tokens;
         _feed = feed;
         _metricTag = new("feed", metricTag);
-        _socket = new SocketLoops(_metricTag);
+        var limit = settings.MaxPendingTicks > 0 ? new PendingTickLimit(settings.MaxPendingTicks, Context.System.Scheduler, _metricTag) : null;
+        _socket = new SocketLoops(_metricTag, limit);
         _registrations = new RegistrationQueue(settings.MaxItemsPerRequest);
         _rateLimitBackoff = new BackoffPolicy(settings.BackoffMin, settings.BackoffMax, 0, settings.BackoffMax);
     }
@@ -187,6 +189,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             Receive<CloseTimedOut>(_ => FinishClose());
             Receive<LinkClosed>(_ => FinishClose());
             Receive<LinkFailed>(_ => FinishClose());
+            Receive<FlushLog>(m => Flush(m.Log, Context.System.Scheduler.Now));
             Requests();
         });
         CloseWhenDrained();
@@ -195,6 +198,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     /// <summary>Handlers every state shares: a broken link is thrown to the supervisor.</summary>
     private void Common()
     {
+        Receive<FlushLog>(m => Flush(m.Log, Context.System.Scheduler.Now));
         Receive<LinkFailed>(m => throw Classify(m.Error));
         Receive<LinkClosed>(m => throw Fail(Causes.ServerClosed, FailureKind.Transient,
             $"close status {(int?)m.Status} {m.Status} '{m.Description}'"));

@@ -16,13 +16,19 @@ namespace ActorFeed.Connection;
 /// it delivers itself, straight from the socket's thread to the subscribers through each code's
 /// <see cref="TickRoute"/> (the actor writes <see cref="Routes"/>, the loop reads it), and every other frame it hands
 /// to the actor as <see cref="FrameReceived"/>: no actor hop on the tick path. The loops share nothing else with the
-/// actor but the "a frame arrived" flag of the idle watchdog.
+/// actor but the "a frame arrived" flag of the idle watchdog. Nothing a server sends can stop the receive loop but the
+/// link itself: a frame the decoder cannot read, or any exception while decoding it, becomes a
+/// <see cref="MalformedFrame"/> for the actor to count. <paramref name="limit"/> bounds what a slow subscriber has
+/// queued (null: no limit); <paramref name="decode"/> replaces the decoder (tests).
 /// </summary>
-internal sealed class SocketLoops(KeyValuePair<string, object?> metricTag) : IDisposable
+internal sealed class SocketLoops(
+    KeyValuePair<string, object?> metricTag,
+    PendingTickLimit? limit = null,
+    Func<byte[], DateTimeOffset, KiwoomFrame>? decode = null) : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly Channel<byte[]?> _outbox = Channel.CreateUnbounded<byte[]?>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly KiwoomDecoder _decoder = new();
+    private readonly Func<byte[], DateTimeOffset, KiwoomFrame> _decode = decode ?? new KiwoomDecoder().Decode;
     private IFeedTransport? _transport;
     private int _frameSeen;
 
@@ -76,7 +82,7 @@ internal sealed class SocketLoops(KeyValuePair<string, object?> metricTag) : IDi
                     actor.Tell(new LinkClosed(message.CloseStatus!.Value, message.CloseDescription));
                     return;
                 }
-                var frame = _decoder.Decode(message.Data, DateTimeOffset.UtcNow);
+                var frame = Decode(message.Data);
                 Volatile.Write(ref _frameSeen, 1);
                 if (frame is RealFrame real) Deliver(real);
                 else actor.Tell(new FrameReceived(frame, message.Data));
@@ -92,6 +98,19 @@ internal sealed class SocketLoops(KeyValuePair<string, object?> metricTag) : IDi
         }
     }
 
+    /// <summary>The decoder never throws on bad input; should it throw anyway, the frame is malformed, the link lives on.</summary>
+    private KiwoomFrame Decode(byte[] data)
+    {
+        try
+        {
+            return _decode(data, DateTimeOffset.UtcNow);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new MalformedFrame($"decoder failed: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
     private void Deliver(RealFrame real)
     {
         FeedMetrics.Ticks.Add(real.Ticks.Count, metricTag);
@@ -99,7 +118,7 @@ internal sealed class SocketLoops(KeyValuePair<string, object?> metricTag) : IDi
         foreach (var tick in real.Ticks)
         {
             var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
-            if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now);    // else: not registered (any more), dropped
+            if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now, limit);    // else: not registered (any more), dropped
         }
     }
 

@@ -29,6 +29,10 @@ internal static class FeedMetrics
     /// <summary>actorfeed.ticks: REAL entries received.</summary>
     public static readonly Counter<long> Ticks = Meter.CreateCounter<long>("actorfeed.ticks");
 
+    /// <summary>actorfeed.ticks.dropped: ticks a slow subscriber actor never got because a newer tick of the same code
+    /// replaced them while its mailbox was full (<c>actorfeed.subscription.max-pending-ticks</c>), tagged with <c>code</c>.</summary>
+    public static readonly Counter<long> TicksDropped = Meter.CreateCounter<long>("actorfeed.ticks.dropped");
+
     /// <summary>actorfeed.subscriptions.active: code/type pairs the feed wants (up and down).</summary>
     public static readonly UpDownCounter<long> ActiveSubscriptions = Meter.CreateUpDownCounter<long>("actorfeed.subscriptions.active");
 

@@ -128,18 +128,28 @@ internal sealed class KiwoomDecoder
         return ticks;
     }
 
-    private readonly List<string> _keyBuffer = new(32);
-    private readonly List<int> _rangeBuffer = new(64);
-    private readonly List<string?> _presetBuffer = new(32);
+    /// <summary>Up to this many fields an entry finds a repeated field id by scanning; past it, through a dictionary.</summary>
+    internal const int IndexThreshold = 32;
+    private const int KeptBufferCapacity = 1024;               // buffers grown past this by a wide entry are let go
+    private List<string> _keyBuffer = new(32);
+    private List<int> _rangeBuffer = new(64);
+    private List<string?> _presetBuffer = new(32);
     private readonly string[]?[] _layouts = new string[4][];   // recent field-id arrays, shared by entries alike
     private int _nextLayout;
 
+    /// <summary>
+    /// Reads one entry's values in time linear in its size: the usual entry (about 15 fields) finds a repeated field
+    /// id by scanning the ids read so far, without allocating; an entry past <see cref="IndexThreshold"/> fields
+    /// switches to a dictionary of its own, so a hostile frame of 200,000 fields costs 200,000 lookups, not 10^10
+    /// comparisons on the receive thread.
+    /// </summary>
     private FieldValues ReadValues(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException("values is not an object");
         _keyBuffer.Clear();
         _rangeBuffer.Clear();
         _presetBuffer.Clear();
+        Dictionary<string, int>? index = null;
         var anyPreset = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -157,8 +167,10 @@ internal sealed class KiwoomDecoder
                 preset = ReadText(ref reader) ?? "";
                 anyPreset = true;
             }
-            var existing = _keyBuffer.IndexOf(key);
-            if (existing >= 0)                                        // a repeated field: the last one wins
+            int existing;
+            if (index is null && _keyBuffer.Count < IndexThreshold) existing = _keyBuffer.IndexOf(key);
+            else existing = (index ??= IndexOf(_keyBuffer)).TryGetValue(key, out var at) ? at : -1;
+            if (existing >= 0)                                        // a repeated field: the last one wins, in the first one's place
             {
                 _rangeBuffer[2 * existing] = start;
                 _rangeBuffer[2 * existing + 1] = length;
@@ -166,13 +178,28 @@ internal sealed class KiwoomDecoder
             }
             else
             {
+                index?.Add(key, _keyBuffer.Count);
                 _keyBuffer.Add(key);
                 _rangeBuffer.Add(start);
                 _rangeBuffer.Add(length);
                 _presetBuffer.Add(preset);
             }
         }
-        return new FieldValues(Layout(), _source!, _rangeBuffer.ToArray(), anyPreset ? _presetBuffer.ToArray() : null);
+        var values = new FieldValues(Layout(), _source!, _rangeBuffer.ToArray(), anyPreset ? _presetBuffer.ToArray() : null);
+        if (_keyBuffer.Count > KeptBufferCapacity)
+        {
+            _keyBuffer = new(32);
+            _rangeBuffer = new(64);
+            _presetBuffer = new(32);
+        }
+        return values;
+    }
+
+    private static Dictionary<string, int> IndexOf(List<string> keys)
+    {
+        var index = new Dictionary<string, int>(keys.Count * 2, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Count; i++) index.Add(keys[i], i);
+        return index;
     }
 
     /// <summary>The field ids just read, as an array shared with earlier entries of the same layout.</summary>

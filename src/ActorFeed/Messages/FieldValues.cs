@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ActorFeed.Messages;
@@ -19,6 +20,13 @@ internal sealed class FieldValues : IReadOnlyDictionary<string, string>
     private readonly byte[]? _source;
     private readonly int[]? _ranges;          // start, length per field, into _source
     private string?[]? _values;               // decoded (or given) strings
+
+    /// <summary>Up to this many fields a lookup scans the ids; a wider entry (a hostile frame) looks them up in an index.</summary>
+    private const int WideThreshold = 32;
+
+    /// <summary>Field id → position of each wide layout, built on its first lookup and shared by the entries of that
+    /// layout (the decoder shares id arrays); kept beside the arrays, so a tick carries no field for it.</summary>
+    private static readonly ConditionalWeakTable<string[], Dictionary<string, int>> WideIndexes = new();
 
     /// <summary>A map over ready strings (tests, hand-built ticks).</summary>
     public FieldValues(string[] keys, string[] values)
@@ -100,11 +108,20 @@ internal sealed class FieldValues : IReadOnlyDictionary<string, string>
 
     private int IndexOf(string key)
     {
+        if (_keys.Length > WideThreshold) return WideIndexes.GetValue(_keys, BuildIndex).TryGetValue(key, out var at) ? at : -1;
         for (var i = 0; i < _keys.Length; i++)
             if (ReferenceEquals(_keys[i], key)) return i;           // interned keys: the common case
         for (var i = 0; i < _keys.Length; i++)
             if (string.Equals(_keys[i], key, StringComparison.Ordinal)) return i;
         return -1;
+    }
+
+    /// <summary>Field id → position (the first of equal ids wins, as in the scan).</summary>
+    private static Dictionary<string, int> BuildIndex(string[] keys)
+    {
+        var index = new Dictionary<string, int>(keys.Length, StringComparer.Ordinal);
+        for (var i = 0; i < keys.Length; i++) index.TryAdd(keys[i], i);
+        return index;
     }
 
     public IEnumerator<KeyValuePair<string, string>> GetEnumerator()

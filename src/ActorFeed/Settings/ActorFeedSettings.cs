@@ -118,6 +118,15 @@ public sealed record ActorFeedSettings
     public int MaxRequestsPerSecond { get; init; } = SettingDefinitions.MaxRequestsPerSecond.Default;
 
     /// <summary>
+    /// Messages a subscriber actor (in this process) may have queued before its ticks are held instead of told: while
+    /// it is behind, only the latest tick of each code is kept for it, and the ticks replaced are dropped and counted in
+    /// <c>actorfeed.ticks.dropped</c>. Bounds the memory a slow subscriber holds (each queued tick keeps its frame's
+    /// bytes alive). 0 turns the limit off (the mailbox grows without bound). At least 0.
+    /// </summary>
+    /// <value>Defaults to 10000; HOCON <c>actorfeed.subscription.max-pending-ticks</c>.</value>
+    public int MaxPendingTicks { get; init; } = SettingDefinitions.MaxPendingTicks.Default;
+
+    /// <summary>
     /// This many link drops (connection failures) within <see cref="FlappingWindow"/> make the link "flapping":
     /// <see cref="Messages.FeedStatus.FlappingSince"/> is set and the hosting health check reports Degraded (Unhealthy
     /// once it lasts longer than its UnhealthyAfter), even in the moments the feed is connected. At least 1.

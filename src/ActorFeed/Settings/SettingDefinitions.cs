@@ -134,6 +134,11 @@ public static class SettingDefinitions
         "REG / REMOVE requests per second at most (a minimum interval between two sends), 0 = unpaced; 10 because Kiwoom documents no socket limit, community code assumes 5 REST queries/s, and a 1,000-code replay (10 requests) stays near 1 s",
         s => s.MaxRequestsPerSecond, (s, v) => s with { MaxRequestsPerSecond = v }, Readers.Int, Rules.AtLeast(0));
 
+    internal static readonly SettingDefinition<int> MaxPendingTicks = new(
+        nameof(ActorFeedSettings.MaxPendingTicks), "actorfeed.subscription.max-pending-ticks", 10_000,
+        "messages a subscriber actor may have queued before its ticks are conflated (latest per code kept, the rest dropped and counted); 0: no limit",
+        s => s.MaxPendingTicks, (s, v) => s with { MaxPendingTicks = v }, Readers.Int, Rules.AtLeast(0));
+
     internal static readonly SettingDefinition<int> FlappingDrops = new(
         nameof(ActorFeedSettings.FlappingDrops), "actorfeed.health.flapping-drops", 3,
         "this many link drops within flapping-window make the link flapping (FeedStatus.FlappingSince; the health check degrades)",
@@ -156,7 +161,7 @@ public static class SettingDefinitions
         TokenRefreshBeforeExpiry, TokenRequestTimeout, TokenBackoffMin, TokenBackoffMax, RevokeTokenOnStop,
         ConnectTimeout, LoginTimeout, KeepAliveInterval, KeepAliveTimeout, IdleTimeout, RequestTimeout, MaxFrameBytes,
         BackoffMin, BackoffMax, BackoffRandomFactor, BackoffResetAfter, PermanentFailureBackoff,
-        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval, MaxRequestsPerSecond,
+        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval, MaxRequestsPerSecond, MaxPendingTicks,
         FlappingDrops, FlappingWindow,
         ShutdownTimeout,
     ];

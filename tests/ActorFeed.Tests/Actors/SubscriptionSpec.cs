@@ -287,15 +287,72 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var (t, _) = AcceptConnection();
         var me = CreateTestProbe();
         SubscribeConfirmed(feed, t, me, "005930");
-        EventFilter.Warning(contains: "malformed frame").Expect(2, () =>
-        {
-            t.Push("{not json");
-            t.Push("""{"trnm":"REAL","data":[{"values":{"10":"1"}}]}""");
-        });
+        // the first malformed frame is logged at once, the second within the log interval only counted
+        EventFilter.Warning(contains: "Ignored a malformed frame").ExpectOne(() => t.Push("{not json"));
+        t.Push("""{"trnm":"REAL","data":[{"values":{"10":"1"}}]}""");
         EventFilter.Warning(contains: "unknown trnm CNSRXYZ").ExpectOne(() => t.Push("""{"trnm":"CNSRXYZ"}"""));
         t.Push(Real("005930"));
         me.ExpectMsg<Tick>();
-        lock (counted) Assert.Equal(["malformed", "malformed", "unknown"], counted);
+        AwaitAssert(() => { lock (counted) Assert.Equal(["malformed", "malformed", "unknown"], counted); });   // every frame counted
+        Assert.Single(Logs.Snapshot(this), l => l.Contains("malformed frame"));   // the second was not logged
+        feed.Tell(GetFeedStatus.Instance);
+        Assert.Equal(FeedState.Connected, ExpectMsg<FeedStatus>().State);
+    }
+
+    [Fact]
+    public void Connection_must_log_a_flood_of_bad_frames_and_notices_once_per_interval_with_clipped_text_and_count_every_frame()
+    {
+        var feedTag = $"{Sys.Name}/actorfeed";
+        var counted = new Dictionary<string, int>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == FeedMetrics.MeterName && i.Name == "actorfeed.decode_errors") l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? feed = null, kind = null;
+            foreach (var tag in tags) { if (tag.Key == "feed") feed = tag.Value as string; if (tag.Key == "kind") kind = tag.Value as string; }
+            if (feed == feedTag) lock (counted) counted[kind!] = counted.GetValueOrDefault(kind!) + 1;
+        });
+        listener.Start();
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var longTrnm = new string('X', 5_000);
+        var longNotice = new string('가', 5_000);
+
+        EventFilter.Warning(contains: "Ignored a malformed frame").ExpectOne(() => t.Push("{not json")); // the first of each kind: at once
+        EventFilter.Warning(contains: "unknown trnm").ExpectOne(() => t.Push($"{{\"trnm\":\"{longTrnm}\"}}"));
+        EventFilter.Info(contains: "Server notice").ExpectOne(() => t.Push($"{{\"trnm\":\"SYSTEM\",\"code\":\"R90000\",\"message\":\"{longNotice}\"}}"));
+        for (var i = 0; i < 99; i++) t.Push("{bad " + i);
+        for (var i = 0; i < 9; i++) t.Push($"{{\"trnm\":\"CNSR{i}\"}}");
+        for (var i = 0; i < 4; i++) t.Push($"{{\"trnm\":\"SYSTEM\",\"code\":\"R9000{i}\",\"message\":\"notice {i}\"}}");
+        t.Push("""{"trnm":"PING"}""");
+        Wire.FishForMessage(m => m is SentFrame f && f.Text.Contains("PING"));                          // every frame before it is handled
+        AwaitAssert(() => { lock (counted) Assert.Equal((100, 10), (counted["malformed"], counted["unknown"])); });
+
+        var lines = Logs.Snapshot(this);
+        Assert.Single(lines, l => l.Contains("malformed frame"));
+        Assert.Single(lines, l => l.Contains("unknown trnm"));
+        Assert.Single(lines, l => l.Contains("Server notice"));
+        Assert.Contains(lines, l => l.Contains(new string('X', 64) + "… (5000 chars)"));               // the server's text clipped
+        Assert.Contains(lines, l => l.Contains(new string('가', 64) + "… (5000 chars)"));
+        Assert.DoesNotContain(lines, l => l.Contains(new string('X', 65)) || l.Contains(new string('가', 65)));
+
+        // one summary per kind when the interval is over, not 1 ms before
+        Scheduler.Advance(ConnectionActor.LogInterval - TimeSpan.FromMilliseconds(1));
+        Assert.DoesNotContain(Logs.Snapshot(this), l => l.Contains(" more "));
+        EventFilter.Warning(contains: "Ignored 99 more malformed frame(s) in the last 10s (last: ").ExpectOne(() => Scheduler.Advance(TimeSpan.FromMilliseconds(1)));
+        AwaitAssert(() =>
+        {
+            var summaries = Logs.Snapshot(this).Where(l => l.Contains(" more ")).ToList();
+            Assert.Equal(3, summaries.Count);
+            Assert.Contains(summaries, l => l.Contains("Ignored 9 more frame(s) of unknown trnm in the last 10s (last: CNSR8)"));
+            Assert.Contains(summaries, l => l.Contains("4 more server notice(s) in the last 10s (last: R90003: notice 3)"));
+        });
+
+        // still flooding: no new first line, the next line is the next summary, an interval later
+        t.Push("{again");
+        AwaitAssert(() => { lock (counted) Assert.Equal(101, counted["malformed"]); });
+        Assert.Single(Logs.Snapshot(this), l => l.Contains("Ignored a malformed frame"));
+        EventFilter.Warning(contains: "Ignored 1 more malformed frame(s) in the last 10s (last: invalid JSON: 'a'").ExpectOne(() => Scheduler.Advance(ConnectionActor.LogInterval));
         feed.Tell(GetFeedStatus.Instance);
         Assert.Equal(FeedState.Connected, ExpectMsg<FeedStatus>().State);
     }

@@ -1,0 +1,42 @@
+using System.Text;
+using Akka.TestKit.Xunit2;
+using ActorFeed.Testing.Fakes;
+using Xunit.Abstractions;
+using static ActorFeed.Connection.ConnectionActor;
+
+namespace ActorFeed.Tests.Connection;
+
+/// <summary>The receive loop alone, on a fake transport, reporting to a probe in the ConnectionActor's place.</summary>
+public sealed class SocketLoopsSpec(ITestOutputHelper output) : TestKit(TestKitConfig.With(""), "socketloops", output)
+{
+    [Fact]
+    public async Task Receive_loop_must_turn_a_decoder_exception_into_a_malformed_frame_and_keep_receiving()
+    {
+        var wire = CreateTestProbe();
+        var actor = CreateTestProbe();
+        var decoder = new KiwoomDecoder();
+        KiwoomFrame Decode(byte[] data, DateTimeOffset at) => Encoding.UTF8.GetString(data) switch
+        {
+            "boom" => throw new InvalidOperationException("decoder bug"),
+            "index" => throw new IndexOutOfRangeException(),
+            "custom" => throw new DecoderBugException(),
+            _ => decoder.Decode(data, at),
+        };
+        using var loops = new SocketLoops(new("feed", "test"), decode: Decode);
+        var transport = (FakeTransport)new FakeServer(wire).Create();
+        await loops.ConnectAsync(transport, new Uri("ws://127.0.0.1:1/"));
+        loops.Start(actor);
+
+        foreach (var (text, type) in new[] { ("boom", "InvalidOperationException"), ("index", "IndexOutOfRangeException"), ("custom", "DecoderBugException") })
+        {
+            transport.Push(text);
+            var bad = Assert.IsType<MalformedFrame>(actor.ExpectMsg<FrameReceived>().Frame);
+            Assert.StartsWith($"decoder failed: {type}", bad.Reason);
+        }
+        transport.Push("""{"trnm":"PING"}""");
+        Assert.IsType<PingFrame>(actor.ExpectMsg<FrameReceived>().Frame);       // the loop is still receiving
+        Assert.True(loops.TakeFrameSeen());                                      // every frame counts as traffic for the idle watchdog
+    }
+
+    private sealed class DecoderBugException() : Exception("not a JSON problem");
+}

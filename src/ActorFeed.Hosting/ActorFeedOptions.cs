@@ -95,6 +95,18 @@ public sealed class ActorFeedOptions
     /// <inheritdoc cref="ActorFeedSettings.MaxPendingTicks"/>
     public int? MaxPendingTicks { get => Get<int?>(); set => Set(value); }
 
+    /// <inheritdoc cref="ActorFeedSettings.DataTimeout"/>
+    public TimeSpan? DataTimeout { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.StaleFloor"/>
+    public TimeSpan? StaleFloor { get => Get<TimeSpan?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.MarketCalendar"/>
+    public string? MarketCalendar { get => Get<string?>(); set => Set(value); }
+
+    /// <inheritdoc cref="ActorFeedSettings.MarketHolidays"/>
+    public string? MarketHolidays { get => Get<string?>(); set => Set(value); }
+
     /// <inheritdoc cref="ActorFeedSettings.FlappingDrops"/>
     public int? FlappingDrops { get => Get<int?>(); set => Set(value); }
 

@@ -6,7 +6,14 @@ namespace ActorFeed.Testing;
 public static class SettingValues
 {
     /// <summary>A valid value different from the default, to see which property a definition writes.</summary>
-    public static object Other(SettingDefinition d) => d.DefaultValue switch
+    public static object Other(SettingDefinition d) => d.HoconKey switch
+    {
+        "actorfeed.market.calendar" => "always",                   // strings with a grammar of their own
+        "actorfeed.market.holidays" => "2026-01-01,2026-02-17",
+        _ => OtherOfType(d),
+    };
+
+    private static object OtherOfType(SettingDefinition d) => d.DefaultValue switch
     {
         string s => s + "7",
         Uri u => new Uri(u.Scheme + "://other.example:1234/path"),

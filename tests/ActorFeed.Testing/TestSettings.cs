@@ -57,5 +57,7 @@ public static class TestSettings
         TokenBackoffMin = TimeSpan.FromMilliseconds(50),
         TokenBackoffMax = TimeSpan.FromMilliseconds(400),
         ShutdownTimeout = TimeSpan.FromSeconds(2),
+        MarketCalendar = "always",                 // results must not depend on the hour the tests run at
+        DataTimeout = TimeSpan.Zero,               // the data watchdog is tested where it is turned on
     };
 }

@@ -127,6 +127,42 @@ public sealed record ActorFeedSettings
     public int MaxPendingTicks { get; init; } = SettingDefinitions.MaxPendingTicks.Default;
 
     /// <summary>
+    /// Liveness of the DATA, not the socket: with at least one confirmed subscription and the market open (see
+    /// <see cref="MarketCalendar"/>), no REAL frame for this long means the data stopped (PINGs, pongs and replies do not
+    /// count). The feed first registers the desired set again on the same connection; if REAL still does not come within
+    /// another <see cref="DataTimeout"/>, it restarts the connection (cause "no data"). <see cref="TimeSpan.Zero"/> turns
+    /// it off. Raise it for a set of illiquid codes.
+    /// </summary>
+    /// <value>Defaults to 60 seconds; HOCON <c>actorfeed.subscription.data-timeout</c>.</value>
+    public TimeSpan DataTimeout { get; init; } = SettingDefinitions.DataTimeout.Default;
+
+    /// <summary>
+    /// A subscribed code is stale when it has been silent much longer than its own usual pace (learned from its recent
+    /// gaps between ticks) while its session is open, but never sooner than this.
+    /// </summary>
+    /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.subscription.stale-floor</c>.</value>
+    public TimeSpan StaleFloor { get; init; } = SettingDefinitions.StaleFloor.Default;
+
+    /// <summary>
+    /// When silence is normal: <c>krx</c> (KRX sessions in Korea Standard Time, Nextrade for <c>_NX</c> codes, weekends
+    /// and <see cref="MarketHolidays"/> closed) or <c>always</c> (the market never closes: tests, demos, 24-hour venues).
+    /// </summary>
+    /// <value>Defaults to <c>krx</c>; HOCON <c>actorfeed.market.calendar</c>.</value>
+    public string MarketCalendar { get; init; } = SettingDefinitions.MarketCalendar.Default;
+
+    /// <summary>Exchange holidays, closed all day: KST calendar days <c>yyyy-MM-dd</c>, comma-separated.</summary>
+    /// <value>Defaults to none; HOCON <c>actorfeed.market.holidays</c>.</value>
+    public string MarketHolidays { get; init; } = SettingDefinitions.MarketHolidays.Default;
+
+    /// <summary>The market calendar these settings describe.</summary>
+    internal Kiwoom.MarketCalendar Calendar() =>
+        new(Kiwoom.MarketCalendar.TryParseMode(MarketCalendar, out var mode) ? mode : Kiwoom.MarketCalendarMode.Krx,
+            SplitHolidays(MarketHolidays).Select(d => Kiwoom.MarketCalendar.TryParseHoliday(d, out var day) ? day : default));
+
+    internal static IEnumerable<string> SplitHolidays(string holidays) =>
+        holidays.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
     /// This many link drops (connection failures) within <see cref="FlappingWindow"/> make the link "flapping":
     /// <see cref="Messages.FeedStatus.FlappingSince"/> is set and the hosting health check reports Degraded (Unhealthy
     /// once it lasts longer than its UnhealthyAfter), even in the moments the feed is connected. At least 1.

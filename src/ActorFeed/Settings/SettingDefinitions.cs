@@ -139,6 +139,26 @@ public static class SettingDefinitions
         "messages a subscriber actor may have queued before its ticks are conflated (latest per code kept, the rest dropped and counted); 0: no limit",
         s => s.MaxPendingTicks, (s, v) => s with { MaxPendingTicks = v }, Readers.Int, Rules.AtLeast(0));
 
+    internal static readonly SettingDefinition<TimeSpan> DataTimeout = new(
+        nameof(ActorFeedSettings.DataTimeout), "actorfeed.subscription.data-timeout", TimeSpan.FromSeconds(60),
+        "with confirmed subscriptions and the market open, no REAL for this long: re-register once, then restart the link (cause \"no data\"); PINGs do not count; 0s = off",
+        s => s.DataTimeout, (s, v) => s with { DataTimeout = v }, Readers.Duration, Rules.NotNegative(" (0s turns the data watchdog off)"));
+
+    internal static readonly SettingDefinition<TimeSpan> StaleFloor = new(
+        nameof(ActorFeedSettings.StaleFloor), "actorfeed.subscription.stale-floor", TimeSpan.FromSeconds(10),
+        "a code is stale when silent much longer than its own usual pace while its session is open, but never sooner than this",
+        s => s.StaleFloor, (s, v) => s with { StaleFloor = v }, Readers.Duration, Rules.Positive);
+
+    internal static readonly SettingDefinition<string> MarketCalendar = new(
+        nameof(ActorFeedSettings.MarketCalendar), "actorfeed.market.calendar", "krx",
+        "when silence is normal: krx (KRX / Nextrade sessions in KST, weekends and holidays closed) or always (always open: tests, demos, 24-hour venues)",
+        s => s.MarketCalendar, (s, v) => s with { MarketCalendar = v }, Readers.String, Rules.Calendar);
+
+    internal static readonly SettingDefinition<string> MarketHolidays = new(
+        nameof(ActorFeedSettings.MarketHolidays), "actorfeed.market.holidays", "",
+        "exchange holidays (KST days, closed all day), comma-separated yyyy-MM-dd",
+        s => s.MarketHolidays, (s, v) => s with { MarketHolidays = v }, Readers.String, Rules.Holidays);
+
     internal static readonly SettingDefinition<int> FlappingDrops = new(
         nameof(ActorFeedSettings.FlappingDrops), "actorfeed.health.flapping-drops", 3,
         "this many link drops within flapping-window make the link flapping (FeedStatus.FlappingSince; the health check degrades)",
@@ -161,7 +181,8 @@ public static class SettingDefinitions
         TokenRefreshBeforeExpiry, TokenRequestTimeout, TokenBackoffMin, TokenBackoffMax, RevokeTokenOnStop,
         ConnectTimeout, LoginTimeout, KeepAliveInterval, KeepAliveTimeout, IdleTimeout, RequestTimeout, MaxFrameBytes,
         BackoffMin, BackoffMax, BackoffRandomFactor, BackoffResetAfter, PermanentFailureBackoff,
-        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval, MaxRequestsPerSecond, MaxPendingTicks,
+        SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval, MaxRequestsPerSecond, MaxPendingTicks, DataTimeout, StaleFloor,
+        MarketCalendar, MarketHolidays,
         FlappingDrops, FlappingWindow,
         ShutdownTimeout,
     ];
@@ -240,6 +261,16 @@ public static class SettingDefinitions
         public static SettingRule<double> Between(double min, double max) => (v, _) => v >= min && v <= max ? null : $"must be between {min} and {max}";
 
         public static SettingRule<string> Length(int min, int max) => (v, _) => v.Length >= min && v.Length <= max ? null : $"must be {min} to {max} characters";
+
+        public static string? Calendar(string v, ActorFeedSettings settings) =>
+            Kiwoom.MarketCalendar.TryParseMode(v, out _) ? null : $"must be krx or always, was '{v}'";
+
+        public static string? Holidays(string v, ActorFeedSettings settings)
+        {
+            foreach (var day in ActorFeedSettings.SplitHolidays(v))
+                if (!Kiwoom.MarketCalendar.TryParseHoliday(day, out _)) return $"'{day}' is not a date yyyy-MM-dd";
+            return null;
+        }
 
         public static SettingRule<Uri> Scheme(string what, params string[] schemes) =>
             (v, _) => schemes.Contains(v.Scheme) ? null : $"must be {what}, was '{v}'";

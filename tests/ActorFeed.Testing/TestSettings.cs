@@ -30,6 +30,8 @@ public static class TestSettings
         IdleTimeout = TimeSpan.FromSeconds(60),
         MaxItemsPerRequest = 100,
         MaxRequestsPerSecond = 0,
+        MarketCalendar = "always",                 // results must not depend on the hour the tests run at
+        DataTimeout = TimeSpan.Zero,               // the data watchdog is tested where it is turned on
     };
 
     /// <summary>

@@ -103,6 +103,59 @@ internal sealed partial class ConnectionActor
             throw Fail(Causes.KeepAliveTimeout, FailureKind.Transient, $"no frame received for {_settings.IdleTimeout} (idle watchdog)");
     }
 
+    // ---------------------------------------------------------------- data watchdog
+
+    /// <summary>The data watchdog checks this many times per data-timeout.</summary>
+    internal const int DataChecksPerTimeout = 4;
+
+    /// <summary>
+    /// Liveness of the data, not of the socket: every <c>data-timeout / 4</c>, while data is expected (at least one item
+    /// confirmed on this connection and the market calendar expects data for at least one confirmed code), four checks
+    /// in a row without a REAL frame (PINGs, replies, SYSTEM never count) mean the data stopped. Step 1: the confirmed
+    /// items are REGistered again on this connection (refresh "1": a server that still has them keeps them), with a
+    /// supervision line, a <see cref="SupervisionDecision"/> of attempt 0 and no delay on the EventStream, and
+    /// <c>actorfeed.data.timeouts</c> (step reregister). Step 2: still no REAL for another data-timeout: the link fails
+    /// with cause "no data" and is restarted and replayed like any failed link. Any REAL resets both steps; so does a
+    /// check that expects no data (the market is closed, or nothing is confirmed): silence is normal then.
+    /// </summary>
+    private void CheckData()
+    {
+        var real = _socket.TakeRealSeen();
+        if (real || !ExpectsData())
+        {
+            if (real && _reregistered) _log.Info("Data flows again after registering again");
+            _dataSilentChecks = 0;
+            _reregistered = false;
+            return;
+        }
+        if (++_dataSilentChecks < DataChecksPerTimeout) return;
+        _dataSilentChecks = 0;
+        if (_reregistered)
+        {
+            FeedMetrics.DataTimeouts.Add(1, _metricTag, new("step", "restart"));
+            throw Fail(Causes.NoData, FailureKind.Transient,
+                $"no REAL frame for {_settings.DataTimeout} after registering {_confirmedItems.Count} item(s) again (data watchdog)");
+        }
+        _reregistered = true;
+        var items = _confirmedItems.ToList();
+        var detail = $"no REAL frame for {_settings.DataTimeout} while data was expected; REG of {items.Count} confirmed item(s) again";
+        _log.Warning("Supervision: {Component} data stopped ({Cause}); registering again. {Detail}", FeedComponent.Connection.Name(), Causes.NoData, detail);
+        FeedMetrics.DataTimeouts.Add(1, _metricTag, new("step", "reregister"));
+        Context.System.EventStream.Publish(new SupervisionDecision(FeedComponent.Connection, Causes.NoData, FailureKind.Transient, 0,
+            TimeSpan.Zero, Context.System.Scheduler.Now, detail));
+        Enqueue(RegistrationKind.Register, items);
+    }
+
+    /// <summary>True when silence means the data stopped: something is confirmed here and the calendar expects data for one of its codes now.</summary>
+    private bool ExpectsData()
+    {
+        if (_confirmedItems.Count == 0) return false;
+        var now = _time.GetUtcNow();
+        foreach (var item in _confirmedItems)
+            if (_calendar.ExpectsData(now, item.Code)) return true;
+        return false;
+    }
+
     // ---------------------------------------------------------------- REG / REMOVE
 
     private void Enqueue(RegistrationKind kind, IReadOnlyList<RegistrationItem> items)
@@ -173,9 +226,14 @@ internal sealed partial class ConnectionActor
         switch (outcome)
         {
             case RegistrationOutcome.Accepted { Request.Kind: RegistrationKind.Register } accepted:
+                _confirmedItems.UnionWith(accepted.Request.Items);
                 _feed.Tell(new ItemsConfirmed(accepted.Request.Items));
                 break;
+            case RegistrationOutcome.Accepted removed:
+                _confirmedItems.ExceptWith(removed.Request.Items);   // a REG accepted after the REMOVE was queued put them back
+                break;
             case RegistrationOutcome.RemoveRejected rejected:
+                _confirmedItems.ExceptWith(rejected.Request.Items);
                 _log.Warning("REMOVE of {Count} item(s) rejected: {Error}", rejected.Request.Items.Count, rejected.Error);
                 break;
             case RegistrationOutcome.ItemRejected rejected:

@@ -17,6 +17,7 @@ internal sealed partial class ConnectionActor
     private sealed class ConnectTimedOut : IDeadLetterSuppression { public static readonly ConnectTimedOut Instance = new(); }
     private sealed class LoginTimedOut : IDeadLetterSuppression { public static readonly LoginTimedOut Instance = new(); }
     private sealed class IdleCheck : IDeadLetterSuppression { public static readonly IdleCheck Instance = new(); }
+    private sealed class DataCheck : IDeadLetterSuppression { public static readonly DataCheck Instance = new(); }
     private sealed class Stable : IDeadLetterSuppression { public static readonly Stable Instance = new(); }
     private sealed class RequestTimedOut : IDeadLetterSuppression { public static readonly RequestTimedOut Instance = new(); }
     private sealed class PaceElapsed : IDeadLetterSuppression { public static readonly PaceElapsed Instance = new(); }

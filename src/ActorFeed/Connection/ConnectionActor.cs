@@ -16,7 +16,7 @@ namespace ActorFeed.Connection;
 /// <summary>
 /// One WebSocket session, as a state machine: <c>Authenticating</c> (waits for a token) → <c>Connecting</c>
 /// (socket open, connect timeout) → <c>LoggingIn</c> (LOGIN, login timeout) → <c>Online</c> (PING echo, idle
-/// watchdog, REG/REMOVE through the <see cref="RegistrationQueue"/>) → <c>Closing</c> (graceful).
+/// watchdog, data watchdog, REG/REMOVE through the <see cref="RegistrationQueue"/>) → <c>Closing</c> (graceful).
 /// The socket's receive and send loops (<see cref="SocketLoops"/>) talk to it by message; REAL ticks go from the
 /// receive loop straight to subscribers and never pass through here.
 /// Every link failure is thrown: the parent <see cref="RestartSupervisor"/> restarts a fresh instance after a
@@ -35,6 +35,11 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private readonly RegistrationQueue _registrations;
     private readonly LoginRetryMemory _loginRetry;
     private readonly BackoffPolicy _rateLimitBackoff;   // pause before resending a rate-limited request: backoff.min doubling, up to backoff.max, no jitter
+    private readonly TimeProvider _time;                // "now" for the market calendar
+    private readonly MarketCalendar _calendar;          // when silence is normal (the data watchdog is not armed)
+    private readonly HashSet<RegistrationItem> _confirmedItems = [];   // REG accepted on this connection, not REMOVEd since
+    private int _dataSilentChecks;   // data checks in a row that saw no REAL while data was expected
+    private bool _reregistered;      // step 1 of the data watchdog was taken and no REAL came since
     private string? _token;
     private int _silentChecks;
     private bool _pacing;            // a pause runs: replay-batch-interval, or the wait before resending a rate-limited request
@@ -42,8 +47,11 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private int _rateLimitsInARow;   // consecutive rate-limit replies; the next accepted or refused reply resets it
     private IActorRef? _closeRequester;
 
-    public ConnectionActor(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag, LoginRetryMemory loginRetry)
+    public ConnectionActor(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag,
+        LoginRetryMemory loginRetry, TimeProvider time, MarketCalendar calendar)
     {
+        _time = time;
+        _calendar = calendar;
         _loginRetry = loginRetry;
         _settings = settings;
         _transports = transports;
@@ -57,9 +65,11 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The connection's props; <paramref name="loginRetry"/> is shared by every incarnation of this feed's
-    /// connection (see <see cref="LoginRetryMemory"/>): create it once, where these props are made.</summary>
-    public static Props Props(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag, LoginRetryMemory loginRetry) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag, loginRetry));
+    /// connection (see <see cref="LoginRetryMemory"/>): create it once, where these props are made. <paramref name="time"/>
+    /// and <paramref name="calendar"/> tell the data watchdog whether data is expected now.</summary>
+    public static Props Props(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag,
+        LoginRetryMemory loginRetry, TimeProvider time, MarketCalendar calendar) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag, loginRetry, time, calendar));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -135,6 +145,8 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private void Online()
     {
         Timers.StartPeriodicTimer(IdleCheck.Instance, IdleCheck.Instance, _settings.IdleTimeout / 2);
+        if (_settings.DataTimeout > TimeSpan.Zero)
+            Timers.StartPeriodicTimer(DataCheck.Instance, DataCheck.Instance, _settings.DataTimeout / DataChecksPerTimeout);
         if (_settings.BackoffResetAfter > TimeSpan.Zero)
             Timers.StartSingleTimer(Stable.Instance, Stable.Instance, _settings.BackoffResetAfter);
         else
@@ -145,6 +157,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         {
             Receive<FrameReceived>(OnFrame);
             Receive<IdleCheck>(_ => CheckIdle());
+            Receive<DataCheck>(_ => CheckData());
             Receive<Stable>(_ => Context.Parent.Tell(BackoffReset.Instance));
             Receive<RegisterItems>(m =>
             {
@@ -154,6 +167,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             Receive<UnregisterItems>(m =>
             {
                 foreach (var code in m.ForgetCodes) _socket.Routes.TryRemove(code, out _);
+                _confirmedItems.ExceptWith(m.Items);
                 Enqueue(RegistrationKind.Remove, m.Items);
             });
             Receive<CloseGracefully>(m =>
@@ -183,6 +197,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             });
             Receive<FrameReceived>(OnFrame);
             Receive<IdleCheck>(_ => { });
+            Receive<DataCheck>(_ => { });
             Receive<RegisterItems>(_ => { });
             Receive<UnregisterItems>(_ => { });
             Receive<CloseDone>(_ => FinishClose());

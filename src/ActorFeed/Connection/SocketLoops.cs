@@ -16,7 +16,7 @@ namespace ActorFeed.Connection;
 /// it delivers itself, straight from the socket's thread to the subscribers through each code's
 /// <see cref="TickRoute"/> (the actor writes <see cref="Routes"/>, the loop reads it), and every other frame it hands
 /// to the actor as <see cref="FrameReceived"/>: no actor hop on the tick path. The loops share nothing else with the
-/// actor but the "a frame arrived" flag of the idle watchdog. Nothing a server sends can stop the receive loop but the
+/// actor but two flags: "a frame arrived" for the idle watchdog and "a REAL arrived" for the data watchdog. Nothing a server sends can stop the receive loop but the
 /// link itself: a frame the decoder cannot read, or any exception while decoding it, becomes a
 /// <see cref="MalformedFrame"/> for the actor to count. <paramref name="limit"/> bounds what a slow subscriber has
 /// queued (null: no limit); <paramref name="decode"/> replaces the decoder (tests).
@@ -31,6 +31,7 @@ internal sealed class SocketLoops(
     private readonly Func<byte[], DateTimeOffset, KiwoomFrame> _decode = decode ?? new KiwoomDecoder().Decode;
     private IFeedTransport? _transport;
     private int _frameSeen;
+    private int _realSeen;
 
     /// <summary>Where the ticks of each code go ("" for the per-account types).</summary>
     public ConcurrentDictionary<string, TickRoute> Routes { get; } = new(StringComparer.Ordinal);
@@ -58,6 +59,10 @@ internal sealed class SocketLoops(
     /// <summary>True when a frame arrived since the last call (the idle watchdog's check).</summary>
     public bool TakeFrameSeen() => Interlocked.Exchange(ref _frameSeen, 0) == 1;
 
+    /// <summary>True when a REAL frame arrived since the last call (the data watchdog's check); PINGs, replies,
+    /// SYSTEM and every other frame never set it.</summary>
+    public bool TakeRealSeen() => Interlocked.Exchange(ref _realSeen, 0) == 1;
+
     /// <summary>Stops both loops and drops the link at once.</summary>
     public void Dispose()
     {
@@ -84,7 +89,11 @@ internal sealed class SocketLoops(
                 }
                 var frame = Decode(message.Data);
                 Volatile.Write(ref _frameSeen, 1);
-                if (frame is RealFrame real) Deliver(real);
+                if (frame is RealFrame real)
+                {
+                    Volatile.Write(ref _realSeen, 1);
+                    Deliver(real);
+                }
                 else actor.Tell(new FrameReceived(frame, message.Data));
             }
         }

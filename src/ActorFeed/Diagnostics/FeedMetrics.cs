@@ -62,4 +62,9 @@ internal static class FeedMetrics
 
     /// <summary>actorfeed.decode_errors: malformed or unknown frames, tagged with <c>kind</c> (malformed, unknown).</summary>
     public static readonly Counter<long> DecodeErrors = Meter.CreateCounter<long>("actorfeed.decode_errors");
+
+    /// <summary>actorfeed.data.timeouts: the data watchdog fired (no REAL for data-timeout while data was expected),
+    /// tagged with <c>step</c>: <c>reregister</c> (REG of the confirmed items again on the same connection) or
+    /// <c>restart</c> (still no REAL: the connection is restarted, cause "no data").</summary>
+    public static readonly Counter<long> DataTimeouts = Meter.CreateCounter<long>("actorfeed.data.timeouts");
 }

@@ -28,5 +28,7 @@ internal class FeedFailureException(string cause, FailureKind kind, string? deta
         public const string BadCredentials = "bad credentials";
         public const string TokenService = "token service unavailable";
         public const string RateLimited = "rate limited";
+        /// <summary>No REAL frame for data-timeout while data was expected, twice (the re-registration in between did not help).</summary>
+        public const string NoData = "no data";
     }
 }

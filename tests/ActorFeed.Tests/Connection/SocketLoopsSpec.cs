@@ -36,6 +36,31 @@ public sealed class SocketLoopsSpec(ITestOutputHelper output) : TestKit(TestKitC
         transport.Push("""{"trnm":"PING"}""");
         Assert.IsType<PingFrame>(actor.ExpectMsg<FrameReceived>().Frame);       // the loop is still receiving
         Assert.True(loops.TakeFrameSeen());                                      // every frame counts as traffic for the idle watchdog
+        Assert.False(loops.TakeRealSeen());                                      // but only REAL counts as data for the data watchdog
+    }
+
+    [Fact]
+    public async Task Receive_loop_must_flag_REAL_frames_for_the_data_watchdog_and_nothing_else()
+    {
+        var wire = CreateTestProbe();
+        var actor = CreateTestProbe();
+        using var loops = new SocketLoops(new("feed", "test"));
+        var transport = (FakeTransport)new FakeServer(wire).Create();
+        await loops.ConnectAsync(transport, new Uri("ws://127.0.0.1:1/"));
+        loops.Start(actor);
+
+        transport.Push("""{"trnm":"PING"}""");
+        transport.Push("""{"trnm":"REG","return_code":0,"return_msg":""}""");
+        transport.Push("""{"trnm":"SYSTEM","code":"R10002","message":"notice"}""");
+        for (var i = 0; i < 3; i++) actor.ExpectMsg<FrameReceived>();
+        Assert.True(loops.TakeFrameSeen());
+        Assert.False(loops.TakeRealSeen());                                      // PING, reply and SYSTEM are not data
+
+        transport.Push("""{"trnm":"REAL","data":[{"type":"0B","name":"x","item":"005930","values":{"10":"100"}}]}""");
+        transport.Push("""{"trnm":"PING"}""");
+        actor.ExpectMsg<FrameReceived>();                                        // the PING after it: the REAL was handled
+        Assert.True(loops.TakeRealSeen());
+        Assert.False(loops.TakeRealSeen());                                      // taken: the next check starts afresh
     }
 
     private sealed class DecoderBugException() : Exception("not a JSON problem");

@@ -70,8 +70,8 @@ internal sealed class FeedSupervisor : ReceiveActor
         Receive<ConnectionUp>(_ => FromConnection(), OnConnectionUp);
         Receive<ItemsConfirmed>(_ => FromCurrentConnection(), OnConfirmed);
         Receive<ItemRejected>(_ => FromCurrentConnection(), OnRejected);
-        Receive<SupervisionDecision>(_ => Sender.Equals(_tokens) || Sender.Equals(_connectionSupervisor), OnDecision);
-        Receive<SupervisionDecision>(_ => FromCurrentConnection(), d => InterruptAll(d.Cause));   // a re-registration on the same link ("no data")
+        Receive<SupervisionDecision>(_ => Sender.Equals(_tokens) || Sender.Equals(_connectionSupervisor), OnDecisionOnce);
+        Receive<SupervisionDecision>(IsReRegistration, d => InterruptAll(d.Cause));   // from the EventStream: see IsReRegistration
         ReceiveAsync<FeedProtocol.Stop>(_ => StopGracefully());
         Receive<Terminated>(t => _stoppingNames.Remove(t.ActorRef.Path.Name));
         Receive<TypeWanted>(Ignore);
@@ -89,6 +89,9 @@ internal sealed class FeedSupervisor : ReceiveActor
 
     protected override void PreStart()
     {
+        // the data watchdog's re-registration step is published only (see IsReRegistration); subscribed before the
+        // children exist, so that every decision of theirs arrives twice (published, then told: see OnDecisionOnce)
+        Context.System.EventStream.Subscribe(Self, typeof(SupervisionDecision));
         var secrets = new[] { _settings.AppKey, _settings.SecretKey };
         var tokenPolicy = new BackoffPolicy(_settings.TokenBackoffMin, _settings.TokenBackoffMax, _settings.BackoffRandomFactor, _settings.PermanentFailureBackoff);
         var linkPolicy = new BackoffPolicy(_settings.BackoffMin, _settings.BackoffMax, _settings.BackoffRandomFactor, _settings.PermanentFailureBackoff);
@@ -101,6 +104,8 @@ internal sealed class FeedSupervisor : ReceiveActor
         Context.Watch(_tokens);
         Context.Watch(_connectionSupervisor);
     }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     // ---------------------------------------------------------------- failures of its own and of its children
 
@@ -380,6 +385,26 @@ internal sealed class FeedSupervisor : ReceiveActor
     {
         foreach (var entry in _subscriptions.Values) entry.Route.Interrupt(cause);
     }
+
+    /// <summary>The data watchdog's first step: no REAL for data-timeout, the confirmed pairs are registered again on the
+    /// same link (cause "no data", attempt 0, no delay). The connection publishes it on the EventStream only; published
+    /// from within the ConnectionActor, it comes with that actor as the sender, so only our current connection's counts.
+    /// The restart step reaches <see cref="OnDecision"/> from the restart supervisor.</summary>
+    private bool IsReRegistration(SupervisionDecision d) =>
+        FromCurrentConnection() && d is { Component: FeedComponent.Connection, Attempt: 0, Cause: NoDataCause };
+
+    /// <summary>A restart supervisor publishes each decision and then tells it to us, the same instance: handle it once.</summary>
+    private void OnDecisionOnce(SupervisionDecision d)
+    {
+        if (_decisionsSeen.Remove(d)) return;
+        _decisionsSeen.Add(d);
+        OnDecision(d);
+    }
+
+    private readonly HashSet<SupervisionDecision> _decisionsSeen = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The cause of the data watchdog's decisions (FeedFailureException.Causes.NoData where the watchdog is merged).</summary>
+    private const string NoDataCause = "no data";
 
     /// <summary>
     /// Codes silent for much longer than their own pace (<see cref="PaceTracker"/>, floor

@@ -57,6 +57,37 @@ public sealed class GapAndStalenessSpec(ITestOutputHelper output) : FeedSpecBase
     }
 
     [Fact]
+    public async Task Gap_must_follow_the_data_watchdogs_re_registration_on_the_same_link_with_cause_no_data()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var probe = CreateTestProbe();
+        SubscribeConfirmed(feed, t, probe, "005930");
+        t.Push(Trade("005930", cumulative: 1000, volume: "+10"));
+        var before = probe.ExpectMsg<Tick>();
+
+        // what the data watchdog publishes on the EventStream from within the connection actor (so with it as the
+        // sender) before it registers the confirmed items again; from anyone else it is ignored
+        var decision = new SupervisionDecision(FeedComponent.Connection, "no data", FailureKind.Transient, 0, TimeSpan.Zero,
+            Time.GetUtcNow(), "no REAL frame for 00:01:00 while data was expected; REG of 1 confirmed item(s) again");
+        var connection = await Sys.ActorSelection("/user/actorfeed/connection/connection").ResolveOne(TimeSpan.FromSeconds(3));
+        Sys.EventStream.Publish(decision);                                    // no sender: not our connection's
+        feed.Tell(GetFeedStatus.Instance);
+        ExpectMsg<FeedStatus>();
+        t.Push(Trade("005930", cumulative: 1010, volume: "+10"));
+        before = probe.ExpectMsg<Tick>();                                     // no gap
+        feed.Tell(decision, connection);
+        feed.Tell(GetFeedStatus.Instance);                                    // queued behind the decision: handled once answered
+        Assert.Equal(FeedState.Connected, ExpectMsg<FeedStatus>().State);
+        probe.ExpectNoMsg(Quiet);
+
+        t.Push(Trade("005930", cumulative: 1300, volume: "+100"));
+        var gap = probe.ExpectMsg<SubscriptionGap>();
+        Assert.Equal(("no data", before.ReceivedAt, 1300 - 1010 - 100L), (gap.Cause, gap.From, gap.MissedVolume));
+        Assert.Equal(gap.To, probe.ExpectMsg<Tick>().ReceivedAt);
+    }
+
+    [Fact]
     public void Gap_must_not_be_sent_for_a_first_subscription_even_one_requested_while_the_link_was_down()
     {
         var feed = StartFeed();

@@ -8,19 +8,28 @@ namespace ActorFeed.Demo;
 
 /// <summary>
 /// Subscriber and EventStream listener that prints what happens: in text mode a readable line per state change,
-/// subscription event and (at most once a second per code) tick; with --json one JSON object per line on stdout.
+/// subscription event, gap notice and (at most once a second per code) tick; with --json one JSON object per line on
+/// stdout. In text mode it also asks the feed for its status every few seconds and prints the stale codes when they change.
 /// </summary>
-internal sealed class DemoOutput : ReceiveActor
+internal sealed class DemoOutput : ReceiveActor, IWithTimers
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly bool _json;
     private readonly TextWriter _out;
     private readonly Dictionary<string, DateTimeOffset> _lastPrinted = new(StringComparer.Ordinal);
+    private readonly IActorRef? _feed;
+    private string _stale = "";
 
-    public DemoOutput(bool json, TextWriter output)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public DemoOutput(bool json, TextWriter output, IActorRef? feed = null)
     {
         _json = json;
         _out = output;
+        _feed = feed;
+        Receive<SubscriptionGap>(OnGap);
+        Receive<FeedStatus>(OnStatus);
+        Receive<AskStatus>(_ => _feed?.Tell(GetFeedStatus.Instance));
         Receive<Tick>(OnTick);
         Receive<FeedStatusChanged>(c => OnState(c.Status));
         Receive<SubscriptionConfirmed>(c => OnSubscription(c.Code, c.Type, "confirmed", null));
@@ -29,9 +38,37 @@ internal sealed class DemoOutput : ReceiveActor
         Receive<string>(note => Write(new { @event = "note", at = Now(), message = note }, $"==> {note}"));
     }
 
-    public static Props Props(bool json, TextWriter output) => Akka.Actor.Props.Create(() => new DemoOutput(json, output));
+    public static Props Props(bool json, TextWriter output, IActorRef? feed = null) => Akka.Actor.Props.Create(() => new DemoOutput(json, output, feed));
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FeedStatusChanged));
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(FeedStatusChanged));
+        if (!_json && _feed is not null)
+            Timers.StartPeriodicTimer("status", AskStatus.Instance, TimeSpan.FromSeconds(5));
+    }
+
+    private void OnGap(SubscriptionGap g) => Write(new
+    {
+        @event = "gap", at = Now(), code = g.Code, type = g.Type,
+        from = g.From.ToString("O", CultureInfo.InvariantCulture), to = g.To.ToString("O", CultureInfo.InvariantCulture),
+        cause = g.Cause, missedVolume = g.MissedVolume,
+    }, $"gap   {g.Code}/{g.Type} {g.From.ToLocalTime():HH:mm:ss.fff} -> {g.To.ToLocalTime():HH:mm:ss.fff} ({(g.To - g.From).TotalSeconds:F1} s, {g.Cause}): "
+       + (g.MissedVolume is { } v ? $"missed {v:N0} shares" : "missed volume unknown"));
+
+    /// <summary>Text mode: prints the stale codes when the list changes.</summary>
+    private void OnStatus(FeedStatus s)
+    {
+        var stale = string.Join(", ", s.StaleCodes);
+        if (stale == _stale) return;
+        _stale = stale;
+        Write(new { @event = "stale", at = Now(), codes = s.StaleCodes },
+            stale.Length == 0 ? "status: no stale code" : $"status {s.State}: stale code(s) {stale} (silent much longer than their usual pace)");
+    }
+
+    private sealed class AskStatus
+    {
+        public static readonly AskStatus Instance = new();
+    }
 
     private void OnTick(Tick t)
     {

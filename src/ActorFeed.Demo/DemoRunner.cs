@@ -23,10 +23,10 @@ internal sealed class DemoRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (args.Duration is { } d) _ = Task.Delay(d, stoppingToken).ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
-        var output = system.ActorOf(DemoOutput.Props(args.Json, Console.Out), "demo-output");
         var states = Channel.CreateUnbounded<FeedStatus>();
         var watcher = system.ActorOf(Props.Create(() => new StatusWatcher(states.Writer)), "demo-status");
         var feedRef = await feed.GetAsync(stoppingToken);
+        var output = system.ActorOf(DemoOutput.Props(args.Json, Console.Out, feedRef), "demo-output");
         foreach (var code in args.Symbols)
         foreach (var type in args.Types)
             feedRef.Tell(new Subscribe(code, type, output));

@@ -66,6 +66,7 @@ switch (demo.Server)
             options.BackoffMax ??= TimeSpan.FromSeconds(5);
             options.BackoffResetAfter ??= TimeSpan.FromSeconds(5);
             options.PermanentFailureBackoff ??= TimeSpan.FromSeconds(5);
+            options.MarketCalendar ??= "always";                      // the simulator trades around the clock
         };
         break;
     default:

@@ -11,7 +11,8 @@ namespace ActorFeed.Hosting;
 /// connecting or reconnecting; while the link is flapping (<see cref="FeedStatus.FlappingSince"/>: at least
 /// <c>actorfeed.health.flapping-drops</c> drops within <c>actorfeed.health.flapping-window</c>, connected or not);
 /// and while fewer subscriptions have been confirmed than are desired for at least
-/// <see cref="ActorFeedOptions.UnconfirmedAfter"/>. Unhealthy on a permanent failure (bad credentials, duplicate
+/// <see cref="ActorFeedOptions.UnconfirmedAfter"/>; and while connected with stale codes (<see cref="FeedStatus.StaleCodes"/>:
+/// silent for much longer than their own pace while the market calendar expects data), listed. Unhealthy on a permanent failure (bad credentials, duplicate
 /// session), once the feed has been down, or flapping, for longer than <see cref="ActorFeedOptions.UnhealthyAfter"/>,
 /// or when the feed does not answer.
 /// </summary>
@@ -25,7 +26,7 @@ public sealed class ActorFeedHealthCheck(IRequiredActor<ActorFeedActor> feed, IO
 
     /// <summary>Asks the feed for its <see cref="FeedStatus"/> (2 s timeout: no answer is Unhealthy) and maps it to a result
     /// whose data carries state, attempt, desired and confirmed subscription counts, recent link drops, and the cause,
-    /// flapping and unconfirmed times if any.</summary>
+    /// flapping and unconfirmed times and stale codes if any.</summary>
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         FeedStatus status;
@@ -48,6 +49,7 @@ public sealed class ActorFeedHealthCheck(IRequiredActor<ActorFeedActor> feed, IO
         if (status.Cause is not null) data["cause"] = status.Cause;
         if (status.FlappingSince is { } flappingSince) data["flappingSince"] = flappingSince;
         if (status.UnconfirmedSince is { } unconfirmedSince) data["unconfirmedSince"] = unconfirmedSince;
+        if (status.StaleCodes.Count > 0) data["staleCodes"] = status.StaleCodes;
 
         var o = options.Value;
         var now = (time ?? TimeProvider.System).GetUtcNow();
@@ -66,8 +68,13 @@ public sealed class ActorFeedHealthCheck(IRequiredActor<ActorFeedActor> feed, IO
         if (status.UnconfirmedSince is { } unconfirmed && now - unconfirmed >= o.UnconfirmedAfter)
             return HealthCheckResult.Degraded(
                 $"{status.ConfirmedSubscriptions} of {status.DesiredSubscriptions} subscriptions confirmed, for {now - unconfirmed:g}", data: data);
+        if (status.StaleCodes.Count > 0)
+            return HealthCheckResult.Degraded($"{status.StaleCodes.Count} stale code(s): {Listed(status.StaleCodes)}", data: data);
         return HealthCheckResult.Healthy("connected", data);
     }
+
+    private static string Listed(IReadOnlyList<string> codes, int max = 10) =>
+        string.Join(", ", codes.Take(max)) + (codes.Count > max ? $" and {codes.Count - max} more" : "");
 
     private static string Drops(FeedStatus s) => $"{s.RecentDrops} link drops recently{(s.Cause is null ? "" : ", last: " + s.Cause)}";
 }

@@ -13,6 +13,12 @@ namespace ActorFeed.Hosting;
 /// The enumeration ends by itself in two cases: cleanly when the feed stops (its actor terminates; pairs still
 /// pending are then rejected with the reason "the feed stopped"), and with an <see cref="InvalidOperationException"/>
 /// naming every reason when every pair was rejected (nothing could ever arrive).
+/// <para>
+/// Gaps: after an interruption (link lost, no data) each pair's first tick after it is preceded by a
+/// <see cref="SubscriptionGap"/>; enumerate <see cref="Gaps"/> (a second bounded channel of <c>capacity</c> notices,
+/// oldest dropped when full, ending with the ticks) to learn what was missed. A gap is written before the tick that
+/// ends it; read from both streams concurrently if you need them in order.
+/// </para>
 /// </summary>
 public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
 {
@@ -20,6 +26,7 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
     public const string FeedStoppedReason = "the feed stopped";
 
     private readonly Channel<Tick> _channel;
+    private readonly Channel<SubscriptionGap> _gaps;
     private readonly IActorRef _bridge;
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<(string Code, string Type)> _pairs;
@@ -33,6 +40,12 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
             SingleReader = true,
             SingleWriter = true,
         }, _ => Interlocked.Increment(ref _dropped));
+        _gaps = Channel.CreateBounded<SubscriptionGap>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = false,
+            SingleWriter = true,
+        });
         _pairs = [.. pairs];
         if (_pairs.Count == 0) _settled.TrySetResult();
         _bridge = system.ActorOf(Props.Create(() => new Bridge(this, feed)));
@@ -71,14 +84,21 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
         if (Confirmed.Count + Rejected.Count < _pairs.Count) return;
         _settled.TrySetResult();
         if (Rejected.Count == _pairs.Count && _pairs.Count > 0 && Confirmed.IsEmpty)
-            _channel.Writer.TryComplete(new InvalidOperationException(
+            CompleteWith(new InvalidOperationException(
                 "Every subscription of the tick stream was rejected: " + string.Join("; ", Rejected.Select(r => $"{r.Key.Code}/{r.Key.Type}: {r.Value}"))));
+    }
+
+    private void CompleteWith(Exception error)
+    {
+        _gaps.Writer.TryComplete();
+        _channel.Writer.TryComplete(error);
     }
 
     /// <summary>The feed stopped: nothing more will come. Called on the bridge's thread only.</summary>
     private void FeedStopped()
     {
         _channel.Writer.TryComplete();
+        _gaps.Writer.TryComplete();
         foreach (var pair in _pairs)
             if (!Confirmed.ContainsKey(pair)) Rejected.TryAdd(pair, FeedStoppedReason);
         _settled.TrySetResult();
@@ -89,6 +109,13 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
     public IAsyncEnumerator<Tick> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
+    /// <summary>
+    /// The <see cref="SubscriptionGap"/> notices of the stream's pairs, as they arrive: one per pair and interruption,
+    /// written right before the first tick after it. Ends when the tick stream ends (disposed, feed stopped, every pair
+    /// rejected). Bounded like the ticks (<c>capacity</c>, the oldest notice dropped when the reader falls behind).
+    /// </summary>
+    public IAsyncEnumerable<SubscriptionGap> Gaps => _gaps.Reader.ReadAllAsync();
+
     /// <summary>Reads one tick (for callers that do not enumerate); throws <see cref="ChannelClosedException"/> once the stream has ended.</summary>
     public ValueTask<Tick> ReadAsync(CancellationToken cancellationToken = default) => _channel.Reader.ReadAsync(cancellationToken);
 
@@ -97,6 +124,7 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
     {
         _bridge.Tell(PoisonPill.Instance);
         _channel.Writer.TryComplete();
+        _gaps.Writer.TryComplete();
         return ValueTask.CompletedTask;
     }
 
@@ -108,6 +136,7 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
         {
             _stream = stream;
             Receive<Tick>(t => stream._channel.Writer.TryWrite(t));
+            Receive<SubscriptionGap>(g => stream._gaps.Writer.TryWrite(g));
             Receive<SubscriptionConfirmed>(c =>
             {
                 if (!stream._pairs.Contains((c.Code, c.Type))) return;

@@ -47,6 +47,8 @@ internal sealed class FeedSupervisor : ReceiveActor
     private readonly HashSet<string> _stoppingNames = new(StringComparer.Ordinal);
     private int _incarnation;
     private KeyValuePair<string, object?> _metricTag;
+    private readonly MarketCalendar _calendar;
+    private readonly Func<long>? _paceClock;
 
     public FeedSupervisor(ActorFeedSettings settings, FeedDependencies deps)
     {
@@ -54,6 +56,9 @@ internal sealed class FeedSupervisor : ReceiveActor
         _deps = deps;
         _flaps = new FlapDetector(settings.FlappingDrops, settings.FlappingWindow);
         _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false, deps.Time.GetUtcNow());
+        _calendar = settings.Calendar();
+        // pace in ms of the feed's clock when a test gives one, else Environment.TickCount64 (what the receive loop passes)
+        _paceClock = ReferenceEquals(deps.Time, TimeProvider.System) ? null : () => deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
         Receive<Subscribe>(OnSubscribe);
         Receive<Unsubscribe>(OnUnsubscribe);
@@ -65,7 +70,8 @@ internal sealed class FeedSupervisor : ReceiveActor
         Receive<ConnectionUp>(_ => FromConnection(), OnConnectionUp);
         Receive<ItemsConfirmed>(_ => FromCurrentConnection(), OnConfirmed);
         Receive<ItemRejected>(_ => FromCurrentConnection(), OnRejected);
-        Receive<SupervisionDecision>(_ => Sender.Equals(_tokens) || Sender.Equals(_connectionSupervisor), OnDecision);
+        Receive<SupervisionDecision>(_ => Sender.Equals(_tokens) || Sender.Equals(_connectionSupervisor), OnDecisionOnce);
+        Receive<SupervisionDecision>(IsReRegistration, d => InterruptAll(d.Cause));   // from the EventStream: see IsReRegistration
         ReceiveAsync<FeedProtocol.Stop>(_ => StopGracefully());
         Receive<Terminated>(t => _stoppingNames.Remove(t.ActorRef.Path.Name));
         Receive<TypeWanted>(Ignore);
@@ -83,6 +89,9 @@ internal sealed class FeedSupervisor : ReceiveActor
 
     protected override void PreStart()
     {
+        // the data watchdog's re-registration step is published only (see IsReRegistration); subscribed before the
+        // children exist, so that every decision of theirs arrives twice (published, then told: see OnDecisionOnce)
+        Context.System.EventStream.Subscribe(Self, typeof(SupervisionDecision));
         var secrets = new[] { _settings.AppKey, _settings.SecretKey };
         var tokenPolicy = new BackoffPolicy(_settings.TokenBackoffMin, _settings.TokenBackoffMax, _settings.BackoffRandomFactor, _settings.PermanentFailureBackoff);
         var linkPolicy = new BackoffPolicy(_settings.BackoffMin, _settings.BackoffMax, _settings.BackoffRandomFactor, _settings.PermanentFailureBackoff);
@@ -95,6 +104,8 @@ internal sealed class FeedSupervisor : ReceiveActor
         Context.Watch(_tokens);
         Context.Watch(_connectionSupervisor);
     }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     // ---------------------------------------------------------------- failures of its own and of its children
 
@@ -216,7 +227,7 @@ internal sealed class FeedSupervisor : ReceiveActor
         var name = code.Length == 0 ? "account" : "sub-" + code;
         // a previous actor of this code may still be stopping: its name is not free until it has terminated
         if (_stoppingNames.Contains(name)) name += "-" + (++_incarnation).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var route = new TickRoute(code);
+        var route = new TickRoute(code, _settings.StaleFloor, _paceClock);
         entry = new SubscriptionEntry(Context.ActorOf(SubscriptionActor.Props(code, (string)_metricTag.Value!, route), name), route);
         _subscriptions[code] = entry;
         Context.Watch(entry.Actor);
@@ -295,7 +306,9 @@ internal sealed class FeedSupervisor : ReceiveActor
             if (!_desired.TryGetValue(item, out var state) || state.Confirmed) continue;
             state.Confirmed = true;
             _confirmed++;
-            if (_subscriptions.TryGetValue(item.Code, out var entry)) entry.Actor.Tell(new TypeConfirmed(item.Type));
+            if (!_subscriptions.TryGetValue(item.Code, out var entry)) continue;
+            entry.Route.Confirmed(item.Type, _deps.Time.GetUtcNow());
+            entry.Actor.Tell(new TypeConfirmed(item.Type));
         }
         UpdateUnconfirmed();
     }
@@ -337,6 +350,7 @@ internal sealed class FeedSupervisor : ReceiveActor
             }
             _confirmed = 0;
             UpdateUnconfirmed();
+            InterruptAll(d.Cause);
             SetStatus(_status with { State = permanent ? FeedState.Failed : FeedState.Reconnecting, Cause = d.Cause, Attempt = d.Attempt, NextRetryAt = d.RestartAt, ConnectedSince = null, IsPermanentFailure = permanent, DownSince = _status.DownSince ?? now });
         }
         else if (_connection is null)
@@ -355,7 +369,63 @@ internal sealed class FeedSupervisor : ReceiveActor
             RecentDrops = _flaps.RecentDrops(now),
             FlappingSince = _flaps.FlappingSince(now),
             UnconfirmedSince = _unconfirmedSince,
+            StaleCodes = StaleCodes(now),
         };
+    }
+
+    // ---------------------------------------------------------------- data truth: gaps and stale codes (issue 11)
+
+    /// <summary>
+    /// The data of every pair stopped (<paramref name="cause"/>: the link was lost, or the data stopped and the pairs
+    /// are registered again): each route marks its confirmed types, whose first tick after brings their subscribers a
+    /// <see cref="SubscriptionGap"/> (<see cref="TickRoute.Interrupt"/>). Done here, synchronously, rather than through
+    /// the SubscriptionActors: the mark is in place before the replay's REG goes out, so no tick can come first.
+    /// </summary>
+    private void InterruptAll(string cause)
+    {
+        foreach (var entry in _subscriptions.Values) entry.Route.Interrupt(cause);
+    }
+
+    /// <summary>The data watchdog's first step: no REAL for data-timeout, the confirmed pairs are registered again on the
+    /// same link (cause "no data", attempt 0, no delay). The connection publishes it on the EventStream only; published
+    /// from within the ConnectionActor, it comes with that actor as the sender, so only our current connection's counts.
+    /// The restart step reaches <see cref="OnDecision"/> from the restart supervisor.</summary>
+    private bool IsReRegistration(SupervisionDecision d) =>
+        FromCurrentConnection() && d is { Component: FeedComponent.Connection, Attempt: 0, Cause: NoDataCause };
+
+    /// <summary>A restart supervisor publishes each decision and then tells it to us, the same instance: handle it once.</summary>
+    private void OnDecisionOnce(SupervisionDecision d)
+    {
+        if (_decisionsSeen.Remove(d)) return;
+        _decisionsSeen.Add(d);
+        OnDecision(d);
+    }
+
+    private readonly HashSet<SupervisionDecision> _decisionsSeen = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The cause of the data watchdog's decisions (FeedFailureException.Causes.NoData where the watchdog is merged).</summary>
+    private const string NoDataCause = "no data";
+
+    /// <summary>
+    /// Codes silent for much longer than their own pace (<see cref="PaceTracker"/>, floor
+    /// <see cref="ActorFeedSettings.StaleFloor"/>) while connected, confirmed on this connection, and in a session in which the
+    /// calendar expects data; sorted. Empty otherwise.
+    /// </summary>
+    private IReadOnlyList<string> StaleCodes(DateTimeOffset now)
+    {
+        if (_connection is null || _subscriptions.Count == 0) return [];
+        List<string>? stale = null;
+        HashSet<string>? confirmedCodes = null;   // built only when some code is silent: a status is asked often
+        foreach (var (code, entry) in _subscriptions)
+        {
+            var route = entry.Route;
+            if (code.Length == 0 || !route.Pace.IsStale(route.NowMs()) || !_calendar.ExpectsData(now, code)) continue;
+            confirmedCodes ??= _desired.Where(kv => kv.Value.Confirmed).Select(kv => kv.Key.Code).ToHashSet(StringComparer.Ordinal);
+            if (confirmedCodes.Contains(code)) (stale ??= []).Add(code);
+        }
+        if (stale is null) return [];
+        stale.Sort(StringComparer.Ordinal);
+        return stale;
     }
 
     private void SetStatus(FeedStatus next)

@@ -61,6 +61,18 @@ public sealed class DemoProcessSpec
         var ticksAfter = events.Skip(afterIndex).Where(e => Str(e, "event") == "tick").Select(e => Str(e, "code")).ToHashSet();
         Assert.Equal(["000660", "005930", "035420"], ticksAfter.Order());
         Assert.All(events.Where(e => Str(e, "event") == "tick"), e => Assert.True(e.GetProperty("values").TryGetProperty("10", out _)));
+        // each drop of the tour ends in gap notices: every field there, the missed volume a number for 0B trades
+        var gaps = events.Where(e => Str(e, "event") == "gap").ToList();
+        Assert.NotEmpty(gaps);
+        Assert.All(gaps, e =>
+        {
+            Assert.Contains(Str(e, "code"), new[] { "000660", "005930", "035420" });
+            Assert.Equal("0B", Str(e, "type"));
+            Assert.True(DateTimeOffset.Parse(Str(e, "from")!) <= DateTimeOffset.Parse(Str(e, "to")!));
+            Assert.False(string.IsNullOrEmpty(Str(e, "cause")));
+            Assert.Equal(JsonValueKind.Number, e.GetProperty("missedVolume").ValueKind);
+        });
+        Assert.Contains(gaps, e => Str(e, "cause") == "server closed the connection");
         Assert.Equal("Stopped", Str(states[^1], "state"));
         Assert.Contains("Supervision: connection failed", stderr);                 // logs on stderr, not in the JSON
     }

@@ -87,6 +87,19 @@ public sealed class HealthCheckSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Health_must_degrade_with_the_list_of_stale_codes_while_connected()
+    {
+        var codes = Enumerable.Range(1, 12).Select(i => i.ToString("D6")).ToList();
+        var degraded = await Check(Connected() with { StaleCodes = codes });
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Equal("12 stale code(s): 000001, 000002, 000003, 000004, 000005, 000006, 000007, 000008, 000009, 000010 and 2 more", degraded.Description);
+        Assert.Equal(codes, degraded.Data["staleCodes"]);
+        var healthy = await Check(Connected());
+        Assert.Equal(HealthStatus.Healthy, healthy.Status);
+        Assert.False(healthy.Data.ContainsKey("staleCodes"));
+    }
+
+    [Fact]
     public async Task Health_must_turn_unhealthy_when_down_longer_than_UnhealthyAfter_or_on_a_permanent_failure()
     {
         var down = new FeedStatus(FeedState.Reconnecting, "keepalive timeout", 3, null, null, 1, 0, false, _time.GetUtcNow());

@@ -24,6 +24,37 @@ public sealed class TickStreamSpec
     }
 
     [Fact]
+    public async Task Tick_stream_must_deliver_one_gap_per_pair_after_a_drop_before_the_first_tick_after_it()
+    {
+        var f = await HostFixture.StartAsync();
+        await using (f)
+        {
+            await using var stream = f.Client.Subscribe(["005930", "000660"], "0B");
+            await stream.Settled.WaitAsync(Wait);
+            using var cts = new CancellationTokenSource(Wait);
+            var seen = new HashSet<string>();
+            while (seen.Count < 2) seen.Add((await stream.ReadAsync(cts.Token)).Code);     // both codes ticked before the drop
+
+            f.Sim.DropAllSessions(Simulator.DropMode.NormalClosure);
+            var gaps = new List<SubscriptionGap>();
+            var reading = stream.Gaps.GetAsyncEnumerator(cts.Token);
+            while (gaps.Count < 2 && await reading.MoveNextAsync()) gaps.Add(reading.Current);
+            Assert.Equal(["000660", "005930"], gaps.Select(g => g.Code).Order());                        // one per pair
+            Assert.All(gaps, g => Assert.Equal("server closed the connection", g.Cause));
+            Assert.All(gaps, g => Assert.NotNull(g.MissedVolume));
+            var firstAfter = gaps.ToDictionary(g => g.Code, g => g.To);
+            while (firstAfter.Count > 0)                                                                 // each gap's tick follows it
+            {
+                var tick = await stream.ReadAsync(cts.Token);
+                if (firstAfter.TryGetValue(tick.Code, out var to) && to == tick.ReceivedAt) firstAfter.Remove(tick.Code);
+            }
+            await stream.DisposeAsync();
+            Assert.False(await reading.MoveNextAsync());                                                 // the gaps end with the stream
+            await reading.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Tick_stream_must_end_with_every_reason_when_every_pair_is_rejected()
     {
         var f = await HostFixture.StartAsync();

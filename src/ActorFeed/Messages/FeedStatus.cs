@@ -28,4 +28,12 @@ public sealed record FeedStatus(
     DateTimeOffset? DownSince = null,
     int RecentDrops = 0,
     DateTimeOffset? FlappingSince = null,
-    DateTimeOffset? UnconfirmedSince = null);
+    DateTimeOffset? UnconfirmedSince = null)
+{
+    /// <summary>
+    /// Codes silent for much longer than their own usual pace (learned from their recent ticks; never sooner than
+    /// <c>actorfeed.subscription.stale-floor</c>) while connected and while the market calendar expects their data;
+    /// sorted, empty when none (and while not connected). A code whose pace is not learned yet is never listed.
+    /// </summary>
+    public IReadOnlyList<string> StaleCodes { get; init; } = [];
+}

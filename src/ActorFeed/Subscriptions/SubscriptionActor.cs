@@ -16,7 +16,8 @@ namespace ActorFeed.Subscriptions;
 /// its ref reaches every subscriber (it is the sender of their ticks), and a <see cref="Subscribe"/> or
 /// <see cref="Unsubscribe"/> sent here directly is ignored with a warning. A subscriber whose ref throws on
 /// <c>Tell</c> does not keep the others from being told. Should it fail anyway, the FeedSupervisor resumes it with
-/// its state (and logs an error).
+/// its state (and logs an error). Its <see cref="TickRoute"/> tells the subscribers a <see cref="SubscriptionGap"/> after an
+/// interruption and a copy here, which is logged.
 /// </summary>
 internal sealed class SubscriptionActor : ReceiveActor
 {
@@ -41,6 +42,8 @@ internal sealed class SubscriptionActor : ReceiveActor
         Receive<Terminated>(t => OnSubscriberGone(t.ActorRef));
         Receive<TypeConfirmed>(OnConfirmed);
         Receive<TypeRejected>(OnRejected);
+        Receive<SubscriptionGap>(g => _log.Info("Gap in {Code}/{Type} from {From:O} to {To:O} ({Cause}); missed volume {MissedVolume}",
+            g.Code, g.Type, g.From, g.To, g.Cause, g.MissedVolume?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"));
     }
 
     public static Props Props(string code, string metricTag, TickRoute route) => Akka.Actor.Props.Create<SubscriptionActor>(code, metricTag, route)   // no expression tree: 10,000s are made

@@ -13,15 +13,41 @@ namespace ActorFeed.Subscriptions;
 /// <see cref="SubscriptionRemoved"/>, so only a tick already being delivered at that moment can still follow it.
 /// Each subscriber of a type is a <see cref="TickTarget"/>, kept from one snapshot to the next, which holds the
 /// latest tick a slow subscriber has not been given yet (see <see cref="PendingTickLimit"/>).
+/// <para>
+/// Gaps and pace (issue 11): each type has a <see cref="PairTrack"/>, kept from one snapshot to the next while the type
+/// has subscribers, which remembers the last tick delivered (one reference store per tick) and whether the pair's data
+/// was interrupted (<see cref="Interrupt"/>, called by the FeedSupervisor when the link is lost or the data stopped).
+/// The first tick after an interruption sends the pair's subscribers one <see cref="SubscriptionGap"/> right before
+/// that tick, from this thread. Why here and not from the SubscriptionActor: the gap must reach each subscriber before
+/// the tick that ends it, and only the thread that tells the tick can order the two (a message through the
+/// SubscriptionActor would race the ticks told directly); it is also the only place that sees both ticks without a
+/// hop, and it costs the tick path one volatile read. The code's <see cref="Pace"/> learns from every tick.
+/// </para>
 /// </summary>
 internal sealed class TickRoute
 {
-    private volatile (string Type, TickTarget[] Targets)[] _targets = [];
+    private volatile (string Type, TickTarget[] Targets, PairTrack Track)[] _targets = [];
     private int _generation;
+    private readonly Func<long>? _paceClock;
 
-    internal TickRoute(string code) => Code = code;
+    /// <param name="code">The instrument code (empty for the per-account types).</param>
+    /// <param name="staleFloor">A code is never stale sooner than this (<see cref="Settings.ActorFeedSettings.StaleFloor"/>).</param>
+    /// <param name="paceClock">Milliseconds for <see cref="Pace"/> instead of the receive time given to <see cref="Deliver"/>
+    /// (<see cref="Environment.TickCount64"/>): a test clock; null in production.</param>
+    internal TickRoute(string code, TimeSpan? staleFloor = null, Func<long>? paceClock = null)
+    {
+        Code = code;
+        Pace = new PaceTracker(staleFloor ?? TimeSpan.FromSeconds(10));
+        _paceClock = paceClock;
+    }
 
     public string Code { get; }
+
+    /// <summary>The code's usual pace, learned from every tick of any type (milliseconds of <see cref="NowMs"/>).</summary>
+    internal PaceTracker Pace { get; }
+
+    /// <summary>The clock <see cref="Pace"/> runs on: the test clock if given, else <see cref="Environment.TickCount64"/>.</summary>
+    internal long NowMs() => _paceClock?.Invoke() ?? Environment.TickCount64;
 
     /// <summary>The SubscriptionActor that owns this route: the sender of every tick.</summary>
     internal IActorRef Owner { get; private set; } = ActorRefs.Nobody;
@@ -34,11 +60,12 @@ internal sealed class TickRoute
     {
         var old = _targets;
         var generation = ++_generation;
-        var targets = new (string Type, TickTarget[] Targets)[subscribers.Count];
+        var targets = new (string Type, TickTarget[] Targets, PairTrack Track)[subscribers.Count];
         var i = 0;
         foreach (var (type, set) in subscribers)
         {
             var before = Lookup(old, type);
+            var track = Array.Find(old, e => string.Equals(e.Type, type, StringComparison.Ordinal)).Track ?? new PairTrack();
             var now = new TickTarget[set.Count];
             var j = 0;
             foreach (var subscriber in set)
@@ -47,11 +74,11 @@ internal sealed class TickRoute
                 target.Generation = generation;
                 now[j++] = target;
             }
-            targets[i++] = (type, now);
+            targets[i++] = (type, now, track);
         }
         Owner = owner;
         _targets = targets;
-        foreach (var (_, before) in old)                                // whoever left gets nothing still held for them
+        foreach (var (_, before, _) in old)                                // whoever left gets nothing still held for them
             foreach (var target in before)
                 if (target.Generation != generation) target.Leave();
     }
@@ -60,12 +87,16 @@ internal sealed class TickRoute
     internal void Deliver(Tick tick, long nowTicks, PendingTickLimit? limit = null)
     {
         Volatile.Write(ref LastTick.Value, nowTicks);
+        Pace.OnTick(_paceClock is null ? nowTicks : _paceClock());
         var targets = _targets;
         for (var t = 0; t < targets.Length; t++)
         {
             if (!ReferenceEquals(targets[t].Type, tick.Type) && !string.Equals(targets[t].Type, tick.Type, StringComparison.Ordinal)) continue;
             var subscribers = targets[t].Targets;
             var owner = Owner;
+            var track = targets[t].Track;
+            if (Volatile.Read(ref track.Interruption) is not null) AnnounceGap(track, tick, subscribers, owner);
+            Volatile.Write(ref track.Last, tick);
             // a subscriber's ref that throws (the host's own IActorRef) must fail neither the others nor the link
             if (limit is null)
                 for (var s = 0; s < subscribers.Length; s++)
@@ -83,10 +114,62 @@ internal sealed class TickRoute
         }
     }
 
-    /// <summary>The targets of <paramref name="type"/> in a snapshot, by subscriber (a dictionary only for a large set).</summary>
-    private static Func<IActorRef, TickTarget?> Lookup((string Type, TickTarget[] Targets)[] targets, string type)
+    /// <summary>
+    /// Sends the gap that <paramref name="firstAfter"/> ends to every subscriber of its type (told, never held: a gap is
+    /// rare and must not be conflated), and a copy to the <see cref="Owner"/>, which logs it. Exactly once: the marker
+    /// is taken with an exchange (the FeedSupervisor may set a new one at any time).
+    /// </summary>
+    private void AnnounceGap(PairTrack track, Tick firstAfter, TickTarget[] subscribers, IActorRef owner)
     {
-        foreach (var (t, found) in targets)
+        if (Interlocked.Exchange(ref track.Interruption, null) is not { } interruption) return;
+        var gap = GapMeasure.Between(Volatile.Read(ref track.Last), firstAfter, interruption.SilentSince, interruption.Cause);
+        for (var s = 0; s < subscribers.Length; s++)
+        {
+            try { subscribers[s].Subscriber.Tell(gap, owner); }
+            catch (Exception) { /* that subscriber misses the notice, as it would a tick */ }
+        }
+        owner.Tell(gap, ActorRefs.NoSender);
+    }
+
+    /// <summary>
+    /// The FeedSupervisor's call when the data of this code stopped (link lost, no data): marks every type that was
+    /// confirmed at least once and is not marked yet, so that its first tick after brings the gap. A type never
+    /// confirmed gets no gap (its first confirmation is not a recovery). A second interruption before any tick keeps
+    /// the first cause and start. The pace restarts: the outage teaches it nothing.
+    /// </summary>
+    internal void Interrupt(string cause)
+    {
+        var marked = false;
+        foreach (var (_, _, track) in _targets)
+        {
+            if (track.ConfirmedAt is not { } confirmedAt || Volatile.Read(ref track.Interruption) is not null) continue;
+            var since = Volatile.Read(ref track.Last)?.ReceivedAt ?? confirmedAt;
+            Interlocked.CompareExchange(ref track.Interruption, new Interruption(cause, since), null);
+            marked = true;
+        }
+        if (marked) Pace.Restart(NowMs());
+    }
+
+    /// <summary>
+    /// The FeedSupervisor's call when the server confirmed <paramref name="type"/> (first time or again): remembers the
+    /// first confirmation (the start of a gap when no tick came before it), and measures silence from now on when the
+    /// pair is still waiting for its first tick after an interruption.
+    /// </summary>
+    internal void Confirmed(string type, DateTimeOffset at)
+    {
+        foreach (var (t, _, track) in _targets)
+        {
+            if (!string.Equals(t, type, StringComparison.Ordinal)) continue;
+            track.ConfirmedAt ??= at;
+            if (Volatile.Read(ref track.Interruption) is not null) Pace.Restart(NowMs());
+            return;
+        }
+    }
+
+    /// <summary>The targets of <paramref name="type"/> in a snapshot, by subscriber (a dictionary only for a large set).</summary>
+    private static Func<IActorRef, TickTarget?> Lookup((string Type, TickTarget[] Targets, PairTrack Track)[] targets, string type)
+    {
+        foreach (var (t, found, _) in targets)
         {
             if (!string.Equals(t, type, StringComparison.Ordinal)) continue;
             if (found.Length <= 8) return subscriber => Array.Find(found, target => target.Subscriber.Equals(subscriber));
@@ -134,3 +217,23 @@ internal sealed class TickTarget
         }
     }
 }
+
+/// <summary>
+/// What the route remembers of one code and type across snapshots (while the type has subscribers): the last tick
+/// delivered, the first confirmation, and a pending interruption. A type that loses its last subscriber loses its
+/// track: subscribed again, it starts as new (no gap).
+/// </summary>
+internal sealed class PairTrack
+{
+    /// <summary>The last tick delivered; written by the receive thread, read by the FeedSupervisor when it marks.</summary>
+    internal Tick? Last;
+
+    /// <summary>Set by the FeedSupervisor, taken by the first tick after it (<see cref="TickRoute.Interrupt"/>).</summary>
+    internal Interruption? Interruption;
+
+    /// <summary>When the server first confirmed the pair; the FeedSupervisor's thread only.</summary>
+    internal DateTimeOffset? ConfirmedAt;
+}
+
+/// <summary>Why the data of a pair stopped, and since when (the last tick before, or the confirmation if none came).</summary>
+internal sealed record Interruption(string Cause, DateTimeOffset SilentSince);

@@ -54,8 +54,9 @@ public sealed class ConnectionFailureSpec(ITestOutputHelper output) : FeedSpecBa
         var replay = ExpectSent(t2, "REG");
         Assert.Equal(["005930", "000660"], Items(replay).Order().Reverse().ToArray());
         t2.Push(RegOk);
-        // confirmed again silently: the subscriber was told once
+        // confirmed again silently: the subscriber was told once; the first tick after brings the gap
         t2.Push(Real("000660"));
+        Assert.Equal("000660", subscriber.ExpectMsg<SubscriptionGap>().Code);
         Assert.Equal("000660", subscriber.ExpectMsg<Tick>().Code);
         feed.Tell(GetFeedStatus.Instance);
         var s = ExpectMsg<FeedStatus>();

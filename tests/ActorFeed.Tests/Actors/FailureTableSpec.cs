@@ -123,6 +123,7 @@ public sealed class FailureTableSpec(ITestOutputHelper output) : FeedSpecBase(ou
         ExpectSent(t2, "REG");
         t2.Push(RegOk);
         t2.Push(Real("005930") + "\n");
+        me.ExpectMsg<SubscriptionGap>();                              // the pair was interrupted: its gap comes first
         me.ExpectMsg<Tick>();
         feed.Tell(new Unsubscribe("005930", "0B", me));
         me.ExpectMsg<SubscriptionRemoved>();

@@ -97,6 +97,7 @@ public sealed class RobustnessSpec(ITestOutputHelper output) : FeedSpecBase(outp
         Assert.Equal(["000660", "005930"], Items(ExpectSent(t2, "REG")).Order());   // every pair replayed
         t2.Push(RegOk);
         t2.Push(Real("000660"));
+        Assert.Equal("000660", me.ExpectMsg<SubscriptionGap>().Code);   // the pair was interrupted: its gap comes first
         Assert.Equal("000660", me.ExpectMsg<Tick>().Code);
     }
 

@@ -76,6 +76,8 @@ public sealed class DataWatchdogSpec : FeedSpecBase
         Assert.Equal(["000660", "005930"], Items(ExpectSent(t2, "REG")).Order());
         t2.Push(RegOk);
         t2.Push(Real("005930"));
+        var gap = subscriber.ExpectMsg<SubscriptionGap>();             // the data stopped: its subscribers are told, once
+        Assert.Equal(("005930", FeedFailureException.Causes.NoData), (gap.Code, gap.Cause));
         Assert.Equal("005930", subscriber.ExpectMsg<Tick>().Code);
         subscriber.ExpectNoMsg(Quiet);                                 // confirmed again silently
         feed.Tell(GetFeedStatus.Instance);
@@ -88,6 +90,7 @@ public sealed class DataWatchdogSpec : FeedSpecBase
         var (_, t, subscriber) = ConnectedWithTwoCodes();
         ExpectReregisteredAfter(t, DataTimeout);                       // step 1 at 20 s
         t.Push(Real("000660"));
+        Assert.Equal(FeedFailureException.Causes.NoData, subscriber.ExpectMsg<SubscriptionGap>(g => g.Code == "000660").Cause);
         Assert.Equal("000660", subscriber.ExpectMsg<Tick>().Code);     // the receive loop set the flag before delivering
         // the check at 25 s sees the REAL; 30..45 s are silent: step 1 again (not a restart) at 45 s
         ExpectReregisteredAfter(t, CheckInterval + DataTimeout);

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Diagnostics;
 using System.Globalization;
 using ActorFeed.Messages;
@@ -26,7 +27,11 @@ public sealed class DataLivenessSpec(ITestOutputHelper output) : IntegrationSpec
     [Fact]
     public void Feed_must_detect_forgotten_registrations_and_recover_by_registering_again_on_the_same_connection()
     {
-        var (_, collector) = ConnectedWithTicks(Five, Watched());
+        var (feed, collector) = ConnectedWithTicks(Five, Watched());
+        var watcher = CreateTestProbe();                                // a subscriber told of the gap
+        feed.Tell(new Subscribe(Five[0], "0B", watcher));
+        watcher.ExpectMsg<SubscriptionConfirmed>();
+        watcher.FishForMessage(m => m is Tick, Wait);                   // it has a tick before the fault
         var regsBefore = RegFrames(0);
         var t0 = Stopwatch.GetTimestamp();
         Assert.Equal(1, Sim.ForgetRegistrations());
@@ -40,6 +45,10 @@ public sealed class DataLivenessSpec(ITestOutputHelper output) : IntegrationSpec
 
         var recover = Stopwatch.GetElapsedTime(t0) + AwaitAllTicked(collector, Five, Stopwatch.GetTimestamp());
         Report("forget registrations", detect, recover);
+        var gap = (SubscriptionGap)watcher.FishForMessage(m => m is SubscriptionGap, Wait);   // end to end: one gap, cause "no data"
+        Assert.Equal((Five[0], "0B", FeedFailureException.Causes.NoData), (gap.Code, gap.Type, gap.Cause));
+        Assert.True(gap.To > gap.From, $"gap {gap.From:O} -> {gap.To:O}");
+        Assert.NotNull(gap.MissedVolume);
         // the re-registration brought the data back: no restart follows
         Events.ExpectNoDecision(FeedComponent.Connection, DataTimeout + CheckInterval);
         Assert.True(RegFrames(0) > regsBefore);

@@ -121,6 +121,7 @@ internal sealed partial class ConnectionActor
     private void CheckData()
     {
         var real = _socket.TakeRealSeen();
+        _realOnThisLink |= real;
         if (real || !ExpectsData())
         {
             if (real && _reregistered) _log.Info("Data flows again after registering again");
@@ -143,18 +144,29 @@ internal sealed partial class ConnectionActor
         FeedMetrics.DataTimeouts.Add(1, _metricTag, new("step", "reregister"));
         Context.System.EventStream.Publish(new SupervisionDecision(FeedComponent.Connection, Causes.NoData, FailureKind.Transient, 0,
             TimeSpan.Zero, Context.System.Scheduler.Now, detail));
+        // the gap markers before the REG goes out, on this thread: the first tick after it must find them
+        foreach (var code in items.Select(i => RealTypes.IsAccountType(i.Type) ? "" : i.Code).Distinct())
+            if (_socket.Routes.TryGetValue(code, out var route)) route.Interrupt(Causes.NoData);
         Enqueue(RegistrationKind.Register, items);
     }
 
-    /// <summary>True when silence means the data stopped: something is confirmed here and the calendar expects data for one of its codes now.</summary>
+    /// <summary>
+    /// True when silence means the data stopped: a REAL already came on this connection (so a holiday, a late opening
+    /// or a set of quiet codes the calendar does not know about costs at most one re-registration and one restart, not a
+    /// loop), and the calendar expects data now for a confirmed item of a type that flows continuously while its market
+    /// is open (not the per-account types 00 / 04 nor the event types 0s session changes / 1h VI, which are silent
+    /// for hours when nothing happens).
+    /// </summary>
     private bool ExpectsData()
     {
-        if (_confirmedItems.Count == 0) return false;
+        if (!_realOnThisLink || _confirmedItems.Count == 0) return false;
         var now = _time.GetUtcNow();
         foreach (var item in _confirmedItems)
-            if (_calendar.ExpectsData(now, item.Code)) return true;
+            if (!IsEventType(item.Type) && _calendar.ExpectsData(now, item.Code)) return true;
         return false;
     }
+
+    private static bool IsEventType(string type) => RealTypes.IsAccountType(type) || type is "0s" or "1h";
 
     // ---------------------------------------------------------------- REG / REMOVE
 
@@ -170,10 +182,11 @@ internal sealed partial class ConnectionActor
     /// </summary>
     private void SendNextRequest()
     {
-        if (_pacing || _spacing || _registrations.Next() is not { } request) return;
+        var closing = _closeRequester is not null;                 // closing: the REMOVEs go out unpaced
+        if ((!closing && (_pacing || _spacing)) || _registrations.Next() is not { } request) return;
         // timers before the frame can be seen
         Timers.StartSingleTimer(RequestTimedOut.Instance, RequestTimedOut.Instance, _settings.RequestTimeout);
-        if (_settings.MaxRequestsPerSecond > 0)
+        if (!closing && _settings.MaxRequestsPerSecond > 0)
         {
             _spacing = true;
             Timers.StartSingleTimer(SpacingElapsed.Instance, SpacingElapsed.Instance, TimeSpan.FromSeconds(1.0 / _settings.MaxRequestsPerSecond));

@@ -40,6 +40,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private readonly HashSet<RegistrationItem> _confirmedItems = [];   // REG accepted on this connection, not REMOVEd since
     private int _dataSilentChecks;   // data checks in a row that saw no REAL while data was expected
     private bool _reregistered;      // step 1 of the data watchdog was taken and no REAL came since
+    private bool _realOnThisLink;    // a REAL came on this connection: only then can silence mean that data stopped
     private string? _token;
     private int _silentChecks;
     private bool _pacing;            // a pause runs: replay-batch-interval, or the wait before resending a rate-limited request
@@ -174,6 +175,9 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             {
                 _closeRequester = Sender;
                 Timers.StartSingleTimer(CloseTimedOut.Instance, CloseTimedOut.Instance, _settings.ShutdownTimeout);
+                // closing: REGs still waiting are pointless, and neither pacing nor a pause may hold up the REMOVEs
+                _registrations.DropWaiting(RegistrationKind.Register);
+                _pacing = _spacing = false;
                 Enqueue(RegistrationKind.Remove, m.Items);
                 Closing();
                 _log.Debug("Closing: REMOVE {Count} item(s), then close the socket", m.Items.Count);

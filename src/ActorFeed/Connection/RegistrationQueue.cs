@@ -70,6 +70,17 @@ internal sealed class RegistrationQueue(int maxItemsPerRequest)
         return next;
     }
 
+    /// <summary>Forgets the requests of <paramref name="kind"/> waiting to be sent (not the one in flight).</summary>
+    public void DropWaiting(RegistrationKind kind)
+    {
+        for (var node = _waiting.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.Kind == kind) _waiting.Remove(node);
+            node = next;
+        }
+    }
+
     /// <summary>Takes the reply to the request in flight and says what it means.</summary>
     public RegistrationOutcome Complete(RegistrationReplyFrame reply)
     {

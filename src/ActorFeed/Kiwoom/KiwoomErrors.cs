@@ -39,8 +39,10 @@ internal sealed partial record KiwoomError(int ReturnCode, int FineCode, string 
     /// <summary>The fine code: the first <c>[NNNN:</c>, <c>[NNNN]</c> or <c>CODE=NNNN</c> in the message, else <paramref name="returnCode"/>.</summary>
     public static int FineCodeOf(int returnCode, string? message)
     {
-        if (!string.IsNullOrEmpty(message) && EmbeddedCode().Match(message) is { Success: true } m)
-            return int.Parse(m.Groups[1].Success ? m.Groups[1].ValueSpan : m.Groups[2].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+        if (!string.IsNullOrEmpty(message) && EmbeddedCode().Match(message) is { Success: true } m
+            && int.TryParse(m.Groups[1].Success ? m.Groups[1].ValueSpan : m.Groups[2].ValueSpan, System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var fine))
+            return fine;
         return returnCode;
     }
 
@@ -69,6 +71,6 @@ internal sealed partial record KiwoomError(int ReturnCode, int FineCode, string 
     public override string ToString() =>
         FineCode == ReturnCode ? $"return_code {ReturnCode}: {Message}" : $"return_code {ReturnCode} ({FineCode}): {Message}";
 
-    [GeneratedRegex(@"\[(\d{4})(?::|\])|CODE=(\d{4})")]
+    [GeneratedRegex(@"\[([0-9]{4})(?::|\])|CODE=([0-9]{4})")]                // ASCII digits only
     private static partial Regex EmbeddedCode();
 }

@@ -30,6 +30,7 @@ internal static class GapMeasure
     public static long? MissedVolume(long? cumulativeBefore, long? cumulativeAfter, long? tradeVolumeAfter)
     {
         if (cumulativeBefore is not { } before || cumulativeAfter is not { } after || tradeVolumeAfter is not { } trade) return null;
+        if (before < 0 || after < 0 || trade == long.MinValue) return null;        // nonsense from the wire: unknown
         var missed = after - before - Math.Abs(trade);
         return missed >= 0 ? missed : null;
     }

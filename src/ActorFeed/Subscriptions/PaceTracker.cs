@@ -33,6 +33,9 @@ internal sealed class PaceTracker
     /// <summary>Gaps needed before the code can be judged.</summary>
     public const int MinGaps = 4;
 
+    /// <summary>Gaps longer than this (30 minutes) are not learned: they span a closed period, not a code's pace.</summary>
+    public const long MaxLearnedGapMs = 30 * 60 * 1000;
+
     private const long NoTick = long.MinValue;
 
     private readonly long[] _gaps = new long[Window];
@@ -60,7 +63,7 @@ internal sealed class PaceTracker
         if (last != NoTick && nowMs <= last) return;                       // same arrival (one frame), or a clock that did not move
         var skip = Interlocked.Exchange(ref _skipNextGap, 0) == 1;
         Volatile.Write(ref _last, nowMs);
-        if (last == NoTick || skip) return;
+        if (last == NoTick || skip || nowMs - last > MaxLearnedGapMs) return;   // a gap across a closed period (a night, a break) is no pace
         Volatile.Write(ref _gaps[_next], nowMs - last);
         _next = (_next + 1) % Window;
         if (_count < Window) Volatile.Write(ref _count, _count + 1);

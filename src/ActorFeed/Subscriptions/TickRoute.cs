@@ -122,7 +122,16 @@ internal sealed class TickRoute
     private void AnnounceGap(PairTrack track, Tick firstAfter, TickTarget[] subscribers, IActorRef owner)
     {
         if (Interlocked.Exchange(ref track.Interruption, null) is not { } interruption) return;
-        var gap = GapMeasure.Between(Volatile.Read(ref track.Last), firstAfter, interruption.SilentSince, interruption.Cause);
+        SubscriptionGap gap;
+        try
+        {
+            gap = GapMeasure.Between(Volatile.Read(ref track.Last), firstAfter, interruption.SilentSince, interruption.Cause);
+        }
+        catch (Exception)
+        {
+            // this runs on the receive thread: a tick the measure cannot read must cost neither the link nor the notice
+            gap = new SubscriptionGap(firstAfter.Code, firstAfter.Type, interruption.SilentSince, firstAfter.ReceivedAt, interruption.Cause, null);
+        }
         for (var s = 0; s < subscribers.Length; s++)
         {
             try { subscribers[s].Subscriber.Tell(gap, owner); }

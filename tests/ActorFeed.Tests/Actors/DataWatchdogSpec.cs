@@ -21,7 +21,8 @@ public sealed class DataWatchdogSpec : FeedSpecBase
     public DataWatchdogSpec(ITestOutputHelper output) : base(output) =>
         Settings = Settings with { DataTimeout = DataTimeout, MarketCalendar = "always" };
 
-    /// <summary>Connected with 005930 and 000660 confirmed at virtual time 0 (the data check's timer runs from the LOGIN reply).</summary>
+    /// <summary>Connected with 005930 and 000660 confirmed and one REAL received, then one check interval on: silence
+    /// counts from there (the data check's timer runs from the LOGIN reply).</summary>
     private (IActorRef Feed, FakeTransport Transport, TestProbe Subscriber) ConnectedWithTwoCodes()
     {
         var feed = StartFeed();
@@ -29,6 +30,9 @@ public sealed class DataWatchdogSpec : FeedSpecBase
         var subscriber = CreateTestProbe();
         SubscribeConfirmed(feed, t, subscriber, "005930");
         SubscribeConfirmed(feed, t, subscriber, "000660");
+        t.Push(Real("005930"));                                       // data came on this link: the watchdog may judge silence
+        subscriber.ExpectMsg<Tick>();
+        AdvanceQuietly(CheckInterval);                                 // the first check saw it; silence counts from here
         return (feed, t, subscriber);
     }
 
@@ -116,6 +120,35 @@ public sealed class DataWatchdogSpec : FeedSpecBase
     {
         StartFeed();
         AcceptConnection();
+        AdvanceQuietly(3 * DataTimeout);
+    }
+
+    [Fact]
+    public void DataWatchdog_must_wait_for_a_first_REAL_on_the_link_before_it_judges_silence()
+    {
+        // a holiday the calendar does not know, or a late opening: no REAL at all on this link is not a stopped feed
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        SubscribeConfirmed(feed, t, CreateTestProbe(), "005930");
+        AdvanceQuietly(3 * DataTimeout);
+    }
+
+    [Fact]
+    public void DataWatchdog_must_not_judge_per_account_and_event_types_that_are_silent_when_nothing_happens()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new Subscribe("", "00", me));                         // order fills: silent while no order is placed
+        ExpectSent(t, "REG");
+        t.Push(RegOk);
+        me.ExpectMsg<SubscriptionConfirmed>();
+        feed.Tell(new Subscribe("005930", "1h", me));                   // VI start / stop: silent for hours
+        ExpectSent(t, "REG");
+        t.Push(RegOk);
+        me.ExpectMsg<SubscriptionConfirmed>();
+        t.Push("""{"trnm":"REAL","data":[{"type":"00","name":"주문체결","item":"","values":{"9203":"0000123"}}]}""");
+        me.ExpectMsg<Tick>();
         AdvanceQuietly(3 * DataTimeout);
     }
 

@@ -98,6 +98,22 @@ public sealed class RegistrationQueueSpec
     }
 
     [Fact]
+    public void Queue_must_drop_the_waiting_requests_of_one_kind_and_keep_the_one_in_flight()
+    {
+        var q = new RegistrationQueue(maxItemsPerRequest: 1);
+        q.Enqueue(RegistrationKind.Register, [B("000001"), B("000002")]);
+        Assert.Equal(["000001"], Codes(q.Next()!));
+        q.Enqueue(RegistrationKind.Remove, [B("000003")]);
+        q.DropWaiting(RegistrationKind.Register);                         // closing: the REG of 000002 is pointless now
+        Assert.Equal(RegistrationKind.Register, q.InFlight!.Kind);
+        q.Complete(Ok());
+        var next = q.Next()!;
+        Assert.Equal((RegistrationKind.Remove, "000003"), (next.Kind, next.Items[0].Code));
+        q.Complete(Ok(RegistrationKind.Remove));
+        Assert.True(q.IsDrained);
+    }
+
+    [Fact]
     public void Queue_must_ignore_a_reply_with_no_such_request_in_flight()
     {
         var q = new RegistrationQueue(maxItemsPerRequest: 100);

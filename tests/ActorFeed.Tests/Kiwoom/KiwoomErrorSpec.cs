@@ -66,4 +66,11 @@ public sealed class KiwoomErrorSpec
     [InlineData(1901, false)]
     public void Credentials_mode_and_device_errors_must_be_permanent(int fine, bool permanent) =>
         Assert.Equal(permanent, KiwoomError.Of(fine, "x")!.IsPermanent);
+
+    [Fact]
+    public void Error_must_read_only_ASCII_digits_as_a_code()
+    {
+        Assert.Equal(3, KiwoomError.FineCodeOf(3, "[１２３４:fullwidth digits]"));      // not a code, and no exception
+        Assert.Equal(3, KiwoomError.FineCodeOf(3, "CODE=٨٠٠٥"));
+    }
 }

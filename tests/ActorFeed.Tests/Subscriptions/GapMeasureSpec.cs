@@ -45,4 +45,12 @@ public sealed class GapMeasureSpec
         Assert.Null(GapMeasure.MissedVolume(Trade("not a number", "+10", T0), Trade("6000", "+10", T0.AddSeconds(1))));
         Assert.Null(GapMeasure.MissedVolume(before, Trade("120", "+20", T0.AddHours(20))));   // field 13 restarted the next day
     }
+
+    [Fact]
+    public void Gap_must_not_know_the_volume_when_the_wire_sends_nonsense_numbers()
+    {
+        Assert.Null(GapMeasure.MissedVolume(100, 500, long.MinValue));      // |long.MinValue| does not exist: no overflow
+        Assert.Null(GapMeasure.MissedVolume(-5, 500, 10));
+        Assert.Equal(390, GapMeasure.MissedVolume(100, 500, -10));
+    }
 }

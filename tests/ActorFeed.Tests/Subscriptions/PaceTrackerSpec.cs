@@ -134,4 +134,18 @@ public sealed class PaceTrackerSpec
         await writer;
         Assert.Equal(N * 10L, pace.LastTickMs);
     }
+
+    [Fact]
+    public void Pace_must_not_learn_a_gap_across_a_closed_period()
+    {
+        var pace = new PaceTracker(Floor);
+        var t = 0L;
+        for (var i = 0; i < 8; i++, t += 1_000) pace.OnTick(t);              // a tick a second
+        for (var night = 0; night < 2; night++)                             // two nights within the learned window:
+        {                                                                   // one long pause alone is ignored anyway
+            t += 17L * 60 * 60 * 1000;
+            for (var i = 0; i < 3; i++, t += 1_000) pace.OnTick(t);
+        }
+        Assert.Equal(1_000, pace.UsualSilenceMs);                           // the nights taught nothing
+    }
 }

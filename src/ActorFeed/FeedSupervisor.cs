@@ -100,7 +100,7 @@ internal sealed class FeedSupervisor : ReceiveActor
         var metricTag = $"{Context.System.Name}/{Self.Path.Name}";
         _metricTag = new("feed", metricTag);
         _connectionSupervisor = Context.ActorOf(RestartSupervisor.Props(FeedComponent.Connection,
-            ConnectionActor.Props(_settings, _deps.Transports, _tokens, Self, metricTag, new LoginRetryMemory(), _deps.Time, _settings.Calendar()), linkPolicy, bufferWhileDown: false, secrets), FeedComponent.Connection.Name());
+            ConnectionActor.Props(_settings, _deps.Transports, _tokens, Self, metricTag, new LoginRetryMemory(), _deps.Time, _settings.Calendar(), new RegistrationSuspects()), linkPolicy, bufferWhileDown: false, secrets), FeedComponent.Connection.Name());
         Context.Watch(_tokens);
         Context.Watch(_connectionSupervisor);
     }

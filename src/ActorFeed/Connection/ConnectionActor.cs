@@ -49,7 +49,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private IActorRef? _closeRequester;
 
     public ConnectionActor(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag,
-        LoginRetryMemory loginRetry, TimeProvider time, MarketCalendar calendar)
+        LoginRetryMemory loginRetry, TimeProvider time, MarketCalendar calendar, RegistrationSuspects suspects)
     {
         _time = time;
         _calendar = calendar;
@@ -61,16 +61,17 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         _metricTag = new("feed", metricTag);
         var limit = settings.MaxPendingTicks > 0 ? new PendingTickLimit(settings.MaxPendingTicks, Context.System.Scheduler, _metricTag) : null;
         _socket = new SocketLoops(_metricTag, limit);
-        _registrations = new RegistrationQueue(settings.MaxItemsPerRequest);
+        _registrations = new RegistrationQueue(settings.MaxItemsPerRequest, suspects);
         _rateLimitBackoff = new BackoffPolicy(settings.BackoffMin, settings.BackoffMax, 0, settings.BackoffMax);
     }
 
     /// <summary>The connection's props; <paramref name="loginRetry"/> is shared by every incarnation of this feed's
     /// connection (see <see cref="LoginRetryMemory"/>): create it once, where these props are made. <paramref name="time"/>
-    /// and <paramref name="calendar"/> tell the data watchdog whether data is expected now.</summary>
+    /// and <paramref name="calendar"/> tell the data watchdog whether data is expected now; <paramref name="suspects"/>, shared
+    /// like <paramref name="loginRetry"/>, bounds what an unexplained REG refusal costs (see <see cref="RegistrationSuspects"/>).</summary>
     public static Props Props(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag,
-        LoginRetryMemory loginRetry, TimeProvider time, MarketCalendar calendar) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag, loginRetry, time, calendar));
+        LoginRetryMemory loginRetry, TimeProvider time, MarketCalendar calendar, RegistrationSuspects suspects) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag, loginRetry, time, calendar, suspects));
 
     public ITimerScheduler Timers { get; set; } = null!;
 

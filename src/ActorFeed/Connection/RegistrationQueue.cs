@@ -17,9 +17,10 @@ namespace ActorFeed.Connection;
 /// times. A token error or any other error says nothing about the items: the actor fails the link instead.</item>
 /// </list>
 /// </summary>
-internal sealed class RegistrationQueue(int maxItemsPerRequest)
+internal sealed class RegistrationQueue(int maxItemsPerRequest, RegistrationSuspects? suspects = null)
 {
     private readonly LinkedList<RegistrationRequest> _waiting = new();
+    private readonly RegistrationSuspects _ownSuspects = new();
 
     /// <summary>The request sent and not yet answered, if any.</summary>
     public RegistrationRequest? InFlight { get; private set; }
@@ -87,7 +88,12 @@ internal sealed class RegistrationQueue(int maxItemsPerRequest)
         var request = InFlight;
         if (request is null || reply.Kind != request.Kind) return new RegistrationOutcome.Unexpected();
         InFlight = null;
-        if (reply.Error is not { } error) return new RegistrationOutcome.Accepted(request);
+        var unexplained = suspects ?? _ownSuspects;
+        if (reply.Error is not { } error)
+        {
+            if (request.Kind == RegistrationKind.Register) unexplained.Clear(request.Items);
+            return new RegistrationOutcome.Accepted(request);
+        }
         if (error.Class == KiwoomErrorClass.RateLimit)
         {
             // says nothing about the items: the same request again, first, neither merged nor split
@@ -99,10 +105,16 @@ internal sealed class RegistrationQueue(int maxItemsPerRequest)
         {
             case KiwoomErrorClass.Token:
                 return new RegistrationOutcome.TokenRejected(request, error);
-            case not KiwoomErrorClass.Item:
+            case not KiwoomErrorClass.Item when !unexplained.AnyOf(request.Items):
+                unexplained.Add(request.Items);
                 return new RegistrationOutcome.LinkFailure(request, error);
-            case KiwoomErrorClass.Item when request.Items.Count == 1:
-                return new RegistrationOutcome.ItemRejected(request.Items[0], error);
+            case not KiwoomErrorClass.Item:
+                break;                                     // refused that way again after a restart: about an item after all
+        }
+        if (request.Items.Count == 1)
+        {
+            unexplained.Clear(request.Items);
+            return new RegistrationOutcome.ItemRejected(request.Items[0], error);
         }
         // The reply does not say which item was bad: split the batch and try both halves first.
         var half = request.Items.Count / 2;

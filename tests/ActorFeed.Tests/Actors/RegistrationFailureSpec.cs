@@ -171,6 +171,44 @@ public sealed class RegistrationFailureSpec(ITestOutputHelper output) : FeedSpec
     }
 
     [Fact]
+    public void A_REG_refused_the_same_unexplained_way_after_the_restart_must_be_bisected_and_cost_no_more_restarts()
+    {
+        // one bad code the server answers with a code of no known class: one restart, then it is found and rejected alone
+        var feed = StartFeed();
+        var good = CreateTestProbe();
+        var bad = CreateTestProbe();
+        foreach (var c in new[] { "005930", "000660", "035420" }) feed.Tell(new Subscribe(c, "0B", good));
+        feed.Tell(new Subscribe("999999", "0B", bad));
+        AwaitDesired(feed, 4);
+        const string Strange = """{"trnm":"REG","return_code":1903,"return_msg":"해당 거래소에 종목이 없습니다"}""";
+        var (t1, _) = AcceptConnection();
+        Assert.Equal(4, Items(ExpectSent(t1, "REG")).Length);
+        t1.Push(Strange);
+        var decision = ExpectDecision(FeedComponent.Connection);            // the first time: a link failure like any other
+        Assert.Equal(FeedFailureException.Causes.RequestFailed, decision.Cause);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
+        var (t2, _) = AcceptConnection();
+        var requests = 0;
+        var accepted = 0;
+        var rejected = false;
+        while (accepted < 3 || !rejected)
+        {
+            var items = Items(ExpectSent(t2, "REG"));
+            requests++;
+            var fails = items.Contains("999999");
+            t2.Push(fails ? Strange : RegOk);
+            if (!fails) accepted += items.Length;
+            rejected |= items is ["999999"];
+        }
+        Assert.True(requests <= 5, $"bisection of 4 items took {requests} REGs");
+        var rejection = bad.ExpectMsg<SubscriptionRejected>();
+        Assert.Equal("999999", rejection.Code);
+        Assert.Contains("1903", rejection.Reason);
+        Assert.Equal(3, AllConfirmations(good).Count);
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);            // no second restart
+    }
+
+    [Fact]
     public void A_rate_limited_REMOVE_must_be_resent_after_the_pause_and_another_refusal_only_logged()
     {
         var feed = StartFeed();

@@ -114,6 +114,30 @@ public sealed class RegistrationQueueSpec
     }
 
     [Fact]
+    public void Queue_must_take_an_unexplained_refusal_of_the_same_items_on_a_later_connection_as_about_an_item()
+    {
+        var suspects = new RegistrationSuspects();                          // shared across connections, as the feed does
+        RegistrationReplyFrame strange = new(RegistrationKind.Register, 9999, "시스템 오류");
+        var first = new RegistrationQueue(100, suspects);
+        first.Enqueue(RegistrationKind.Register, [B("000001"), B("999999")]);
+        first.Next();
+        Assert.IsType<RegistrationOutcome.LinkFailure>(first.Complete(strange));
+        var second = new RegistrationQueue(100, suspects);                   // the next connection replays
+        second.Enqueue(RegistrationKind.Register, [B("000001"), B("999999")]);
+        second.Next();
+        Assert.IsType<RegistrationOutcome.Bisected>(second.Complete(strange));
+        Assert.Equal(["000001"], Codes(second.Next()!));
+        Assert.IsType<RegistrationOutcome.Accepted>(second.Complete(Ok()));
+        Assert.Equal(["999999"], Codes(second.Next()!));
+        Assert.IsType<RegistrationOutcome.ItemRejected>(second.Complete(strange));
+
+        var third = new RegistrationQueue(100, suspects);                    // accepted and rejected items are forgotten:
+        third.Enqueue(RegistrationKind.Register, [B("000001")]);             // a later transient error restarts the link again
+        third.Next();
+        Assert.IsType<RegistrationOutcome.LinkFailure>(third.Complete(strange));
+    }
+
+    [Fact]
     public void Queue_must_ignore_a_reply_with_no_such_request_in_flight()
     {
         var q = new RegistrationQueue(maxItemsPerRequest: 100);

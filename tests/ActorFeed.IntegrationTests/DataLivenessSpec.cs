@@ -89,7 +89,9 @@ public sealed class DataLivenessSpec(ITestOutputHelper output) : IntegrationSpec
         var step2 = ExpectDecision(FeedComponent.Connection);
         var detect = Stopwatch.GetElapsedTime(t0);
         Assert.Equal((FeedFailureException.Causes.NoData, 1), (step2.Cause, step2.Attempt));
-        Assert.InRange(detect, 2 * DataTimeout - TimeSpan.FromMilliseconds(100), 2 * DataTimeout + CheckInterval + Slack);
+        // step 1 within data-timeout + one check, step 2 four checks later; a periodic check can slip by one interval
+        // (seen once in six CI runs: 5.08 s), so the bound allows one more check than the ideal 4.5 s + slack
+        Assert.InRange(detect, 2 * DataTimeout - TimeSpan.FromMilliseconds(100), 2 * DataTimeout + 2 * CheckInterval + Slack);
 
         Sim.Faults.MarketClosed = false;
         var recover = AwaitRecovered(collector, Five, t0);

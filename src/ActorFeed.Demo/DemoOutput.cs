@@ -36,6 +36,13 @@ internal sealed class DemoOutput : ReceiveActor, IWithTimers
         Receive<SubscriptionRejected>(r => OnSubscription(r.Code, r.Type, "rejected", r.Reason));
         Receive<SubscriptionRemoved>(r => OnSubscription(r.Code, r.Type, "removed", null));
         Receive<string>(note => Write(new { @event = "note", at = Now(), message = note }, $"==> {note}"));
+        Receive<Flush>(_ => Sender.Tell(Flush.Instance));   // everything told before it is written
+    }
+
+    /// <summary>Answered once every message told before it has been written (the last state at shutdown).</summary>
+    public sealed class Flush
+    {
+        public static readonly Flush Instance = new();
     }
 
     public static Props Props(bool json, TextWriter output, IActorRef? feed = null) => Akka.Actor.Props.Create(() => new DemoOutput(json, output, feed));

@@ -27,6 +27,13 @@ internal sealed class DemoRunner(
         var watcher = system.ActorOf(Props.Create(() => new StatusWatcher(states.Writer)), "demo-status");
         var feedRef = await feed.GetAsync(stoppingToken);
         var output = system.ActorOf(DemoOutput.Props(args.Json, Console.Out, feedRef), "demo-output");
+        // the feed stops (and publishes Stopped) in an earlier shutdown phase: let the output write that before actors stop
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "demo-output-flush", async () =>
+        {
+            try { await output.Ask<DemoOutput.Flush>(DemoOutput.Flush.Instance, TimeSpan.FromSeconds(2)); }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { }
+            return Akka.Done.Instance;
+        });
         foreach (var code in args.Symbols)
         foreach (var type in args.Types)
             feedRef.Tell(new Subscribe(code, type, output));

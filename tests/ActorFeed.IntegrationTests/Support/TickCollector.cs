@@ -15,6 +15,8 @@ public sealed class TickCollector : ReceiveActor
     private readonly List<Waiter> _waiting = [];
     private readonly List<(HashSet<string> Missing, IActorRef ReplyTo)> _waitingConfirmed = [];
     private long _ticks;
+    private long _lastAny, _lastBeforeSilence;
+    private static readonly TimeSpan SilenceGap = TimeSpan.FromSeconds(1);
 
     public TickCollector()
     {
@@ -22,6 +24,8 @@ public sealed class TickCollector : ReceiveActor
         {
             _ticks++;
             var now = Stopwatch.GetTimestamp();
+            if (_lastAny != 0 && Stopwatch.GetElapsedTime(_lastAny, now) > SilenceGap) _lastBeforeSilence = _lastAny;
+            _lastAny = now;
             _last[t.Code] = now;
             for (var i = _waiting.Count - 1; i >= 0; i--)
             {
@@ -46,6 +50,11 @@ public sealed class TickCollector : ReceiveActor
             else _waitingConfirmed.Add((missing, Sender));
         });
         Receive<GetCount>(_ => Sender.Tell(_ticks));
+        Receive<GetLastBeforeSilence>(_ =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            Sender.Tell(Stopwatch.GetElapsedTime(_lastAny, now) > SilenceGap ? _lastAny : _lastBeforeSilence);
+        });
         Receive<SubscriptionConfirmed>(c =>
         {
             _confirmed.Add(c.Code);
@@ -72,4 +81,7 @@ public sealed class TickCollector : ReceiveActor
     public sealed class AllConfirmed { public static readonly AllConfirmed Instance = new(); }
     private sealed record Waiter(HashSet<string> Missing, long Since, IActorRef ReplyTo);
     public sealed class GetCount { public static readonly GetCount Instance = new(); }
+    /// <summary>Reply: the Stopwatch timestamp of the last tick before the latest silence of over a second (the one now,
+    /// or the last one that ticks ended).</summary>
+    public sealed class GetLastBeforeSilence { public static readonly GetLastBeforeSilence Instance = new(); }
 }

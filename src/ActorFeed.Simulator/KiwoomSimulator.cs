@@ -35,6 +35,7 @@ public sealed class KiwoomSimulator : IAsyncDisposable
         _app = app;
         Options = options;
         Market = new MarketModel(options, Faults);
+        Conditions = new ConditionBook(this);
     }
 
     /// <summary>How the exchange behaves; most values can be changed while it runs.</summary>
@@ -44,6 +45,7 @@ public sealed class KiwoomSimulator : IAsyncDisposable
     /// <summary>What the exchange saw: sessions, logins, registrations, token requests.</summary>
     public SimulatorRecord Record { get; } = new();
     internal MarketModel Market { get; }
+    internal ConditionBook Conditions { get; }
 
     /// <summary>Base URL of the REST endpoints, e.g. http://127.0.0.1:41234/.</summary>
     public Uri RestBaseUrl { get; private set; } = null!;
@@ -67,6 +69,7 @@ public sealed class KiwoomSimulator : IAsyncDisposable
         var sim = new KiwoomSimulator(app, options ?? new SimulatorOptions());
         sim.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _ = Task.Run(() => sim.Conditions.ChurnLoop(sim._stopping.Token), CancellationToken.None);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var uri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         sim.RestBaseUrl = new Uri($"http://127.0.0.1:{uri.Port}/");
@@ -136,6 +139,26 @@ public sealed class KiwoomSimulator : IAsyncDisposable
         foreach (var s in _sessions.Keys.Where(s => s.LoggedIn)) { s.ForgetRegistrations(); n++; }
         return n;
     }
+
+    // ------------------------------------------------------------ condition search
+
+    /// <summary>
+    /// Changes the membership of condition <paramref name="seq"/> now, deterministically: its first
+    /// <paramref name="leave"/> members (ordinal order) leave, then the first <paramref name="enter"/> codes of
+    /// <see cref="SimulatorOptions.ConditionUniverse"/> that were not members enter. Sessions with the condition active get
+    /// a REAL type 02 push per change; with no session (or none with it active) the change is only the server's, as during
+    /// an outage: a client sees it only by comparing its next member list with the last. Returns what changed (fewer than
+    /// asked when there are not enough members or outside codes). Throws <see cref="ArgumentException"/> for an unknown seq.
+    /// </summary>
+    public IReadOnlyList<ConditionChange> ChangeCondition(string seq, int enter = 0, int leave = 0) => Conditions.Apply(seq, enter, leave);
+
+    /// <summary>
+    /// Changes the membership of condition <paramref name="seq"/> now: these codes (6 digits, no prefix) leave, then these
+    /// enter; a code entering that is a member already, or leaving that is not, is skipped. Pushes and returns as
+    /// <see cref="ChangeCondition(string, int, int)"/>.
+    /// </summary>
+    public IReadOnlyList<ConditionChange> ChangeCondition(string seq, IEnumerable<string>? enter, IEnumerable<string>? leave) =>
+        Conditions.Apply(seq, enter?.ToList() ?? [], leave?.ToList() ?? []);
 
     // ------------------------------------------------------------ internals used by sessions
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using ActorFeed.Simulator;
 
-// dotnet run --project src/ActorFeed.Simulator [-- --port 5080 --rate 2 --frame-ms 50 --max-entries 20 --stamp]
+// dotnet run --project src/ActorFeed.Simulator [-- --port 5080 --rate 2 --frame-ms 50 --max-entries 20 --stamp --conditions-per-minute 4]
 const string Usage = """
     ActorFeed.Simulator: a Kiwoom-compatible exchange on 127.0.0.1.
       --port N          listen on port N (default 0: the OS picks one)
@@ -11,6 +11,7 @@ const string Usage = """
       --max-entries N   at most N entries in one REAL frame (default 20)
       --ping-seconds N  send a PING every N seconds; a client has 2 N to echo it (default 10)
       --stamp           add field 9999 with the send time (monotonic microseconds) to every entry
+      --conditions-per-minute R  automatic condition membership changes per minute per condition (default 4; 0: none)
     """;
 var options = new SimulatorOptions();
 var port = 0;
@@ -37,6 +38,10 @@ for (var i = 0; i < args.Length; i++)
                 options.PingGrace = options.PingInterval * 2;
                 break;
             case "--stamp": options.StampSendTime = true; break;
+            case "--conditions-per-minute":
+                options.ConditionChangesPerMinute = double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out var cr) && cr >= 0 && cr <= 60_000
+                    ? cr : throw new ArgumentException("--conditions-per-minute needs a number from 0 to 60000");
+                break;
             default: throw new ArgumentException($"unknown option '{args[i]}' (--help lists them)");
         }
     }
@@ -65,7 +70,8 @@ Console.WriteLine("            sim/expire-tokens, sim/refuse?seconds=N, sim/toke
 Console.WriteLine("            sim/error-envelope?mode=fine|coarse, sim/reject-reg?codes=A,B, sim/rate-limit-regs?count=N,");
 Console.WriteLine("            sim/withhold-replies?count=N|mode=on|off, sim/bad-frames?count=N, sim/slow?ms=N,");
 Console.WriteLine("            sim/duplicate-login, sim/clear;");
-Console.WriteLine("            sim/forget-registrations, sim/market?state=closed|open;");
+Console.WriteLine("            sim/forget-registrations, sim/market?state=closed|open,");
+Console.WriteLine("            sim/condition-change?seq=S&enter=N&leave=M (or &codesIn=A,B&codesOut=C), sim/condition-rate?perMinute=R;");
 Console.WriteLine($"            GET {sim.RestBaseUrl}sim/state");
 Console.WriteLine("Ctrl+C (or SIGTERM) to stop.");
 await stop.Task;

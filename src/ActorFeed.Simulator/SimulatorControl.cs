@@ -97,10 +97,38 @@ internal static class SimulatorControl
                 registeredByGroup = s.RegisteredGroups.GroupBy(g => g.Value).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
                 s.DuplicateRegistrations, s.RepliesWithheld, s.PingsEchoed, s.TicksSent, s.TicksConflated,
                 s.RegistrationsForgotten,
+                s.ConditionListRequests,
+                conditionRequests = s.ConditionRequests.Count,
+                activeConditions = s.ActiveConditions.Order(StringComparer.Ordinal).ToArray(),
+                s.ConditionPushes,
             }).ToArray(),
             marketClosed = sim.Faults.MarketClosed,
+            conditions = sim.Conditions.Conditions.Select(c => new { c.Seq, c.Name, members = r.ConditionMembers(c.Seq) }).ToArray(),
+            conditionChanges = r.ConditionChanges.Count,
+            conditionChangesPerMinute = sim.Options.ConditionChangesPerMinute,
         })));
         app.MapPost("/sim/forget-registrations", () => Results.Ok(new { forgotten = sim.ForgetRegistrations() }));
+        app.MapPost("/sim/condition-change", (string? seq, int? enter, int? leave, string? codesIn, string? codesOut) =>
+        {
+            if (seq is null || !sim.Conditions.Exists(seq)) return Results.BadRequest(new { error = $"seq must be one of {string.Join(", ", sim.Conditions.Conditions.Select(c => c.Seq))}" });
+            if (enter is < 0 || leave is < 0) return Results.BadRequest(new { error = "enter and leave must be at least 0" });
+            static string[] Split(string? codes) => (codes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var (codesEntering, codesLeaving) = (Split(codesIn), Split(codesOut));
+            if (codesEntering.Concat(codesLeaving).Any(c => c.Length != 6 || !c.All(char.IsAsciiDigit)))
+                return Results.BadRequest(new { error = "codesIn and codesOut are 6-digit codes without prefix, comma-separated" });
+            if ((enter is not null || leave is not null) && (codesEntering.Length > 0 || codesLeaving.Length > 0))
+                return Results.BadRequest(new { error = "give either enter=N&leave=M or codesIn=A,B&codesOut=C" });
+            var changes = codesEntering.Length > 0 || codesLeaving.Length > 0
+                ? sim.ChangeCondition(seq, codesEntering, codesLeaving)
+                : sim.ChangeCondition(seq, enter ?? 0, leave ?? 0);
+            return Results.Ok(new { changes, members = sim.Record.ConditionMembers(seq) });
+        });
+        app.MapPost("/sim/condition-rate", (double? perMinute) =>
+        {
+            if (perMinute is not { } rate || rate < 0 || rate > 60_000) return Results.BadRequest(new { error = "perMinute must be a number from 0 to 60000" });
+            sim.Options.ConditionChangesPerMinute = rate;
+            return Results.Ok(new { conditionChangesPerMinute = rate });
+        });
         app.MapPost("/sim/market", (string? state) =>
         {
             switch (state)

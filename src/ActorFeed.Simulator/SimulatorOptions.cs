@@ -35,4 +35,42 @@ public sealed class SimulatorOptions
 
     /// <summary>Seed of the price walk, for repeatable runs.</summary>
     public int Seed { get; set; } = 20261128;
+
+    // ------------------------------------------------------------ condition search (조건검색)
+
+    /// <summary>
+    /// The conditions CNSRLST lists, in this order, with their members at start (6-digit codes, no prefix; the wire adds
+    /// A). Read when the simulator starts. Default: four conditions, seq "0" to "3", whose members are drawn from
+    /// <see cref="ConditionUniverse"/>.
+    /// </summary>
+    public IList<SimCondition> Conditions { get; set; } =
+    [
+        new("0", "골든크로스", ["005930", "000660", "035420", "005380", "000270"]),
+        new("1", "거래량급증", ["035720", "051910", "006400", "068270"]),
+        new("2", "신고가", ["207940", "005490", "105560"]),
+        new("3", "외국인순매수", ["055550", "012330", "028260", "066570", "003550", "096770"]),
+    ];
+
+    /// <summary>
+    /// The codes that can enter a condition through the automatic churn or a counted change
+    /// (<see cref="KiwoomSimulator.ChangeCondition(string, int, int)"/>). Read when the simulator starts. Default: 20 KRX codes.
+    /// </summary>
+    public IList<string> ConditionUniverse { get; set; } =
+    [
+        "005930", "000660", "035420", "035720", "005380", "000270", "051910", "006400", "068270", "207940",
+        "005490", "105560", "055550", "012330", "028260", "066570", "003550", "096770", "017670", "030200",
+    ];
+
+    /// <summary>
+    /// Automatic membership changes per minute per condition (each one code entering or leaving, at random from
+    /// <see cref="Seed"/>), paused while <see cref="SimulatorFaults.MarketClosed"/>; 0 stops them (tests that drive changes
+    /// with <see cref="KiwoomSimulator.ChangeCondition(string, int, int)"/> set 0). Can be changed while it runs.
+    /// </summary>
+    public double ConditionChangesPerMinute { get; set; } = 4;
+
+    /// <summary>Members per reply of a one-shot CNSRREQ (search_type 0); more come with cont_yn "Y" and a next_key.</summary>
+    public int ConditionPageSize { get; set; } = 100;
+
+    /// <summary>Real-time conditions (CNSRREQ search_type 1) one session may have active; one more is refused (return_code 1).</summary>
+    public int MaxRealTimeConditions { get; set; } = 10;
 }

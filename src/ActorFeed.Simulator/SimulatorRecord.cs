@@ -46,6 +46,14 @@ public sealed class SessionRecord
     public Dictionary<string, List<TradeRun>> TradeRuns { get; } = new(StringComparer.Ordinal);
     /// <summary>Times the server forgot this session's registrations (<see cref="KiwoomSimulator.ForgetRegistrations"/>).</summary>
     public int RegistrationsForgotten { get; internal set; }
+    /// <summary>CNSRLST frames of the logged-in client (the list-first rule: a CNSRREQ before the first one is not answered).</summary>
+    public int ConditionListRequests { get; internal set; }
+    /// <summary>Every CNSRREQ and CNSRCLR frame of the logged-in client, in order, with the answer it got.</summary>
+    public List<ConditionRequest> ConditionRequests { get; } = [];
+    /// <summary>The conditions active in real time now (CNSRREQ search_type 1, not cleared); empty once the session ended.</summary>
+    public HashSet<string> ActiveConditions { get; } = new(StringComparer.Ordinal);
+    /// <summary>REAL type 02 entries (condition changes) queued to this session.</summary>
+    public int ConditionPushes { get; internal set; }
 
     internal void Written(string code, int run, long sequence, long cumulativeVolume, long volume)
     {
@@ -149,6 +157,37 @@ public sealed class SimulatorRecord
     public List<DateTimeOffset> ConnectionAttemptTimes { get; } = [];
     /// <summary>Every session in the order it was opened.</summary>
     public IReadOnlyList<SessionRecord> Sessions => _sessions;
+
+    private readonly Dictionary<string, SortedSet<string>> _conditionMembers = new(StringComparer.Ordinal);
+    private readonly List<ConditionChange> _conditionChanges = [];
+
+    /// <summary>
+    /// The members of condition <paramref name="seq"/> now (the server's truth, shared by every session): 6-digit codes
+    /// without prefix, in ordinal order; null for a seq the server does not know.
+    /// </summary>
+    public IReadOnlyList<string>? ConditionMembers(string seq)
+    {
+        lock (_gate) return _conditionMembers.TryGetValue(seq, out var m) ? [.. m] : null;
+    }
+
+    /// <summary>Every change of every condition's membership, in the order applied (automatic or switched).</summary>
+    public IReadOnlyList<ConditionChange> ConditionChanges
+    {
+        get { lock (_gate) return [.. _conditionChanges]; }
+    }
+
+    internal void InitConditionMembers(string seq, IEnumerable<string> members) =>
+        _conditionMembers[seq] = new SortedSet<string>(members, StringComparer.Ordinal);
+
+    /// <summary>Applies one change (under the lock, inside <see cref="Change"/>); null when it changes nothing.</summary>
+    internal ConditionChange? ApplyConditionChange(string seq, string code, bool enter, DateTimeOffset at)
+    {
+        var members = _conditionMembers[seq];
+        if (!(enter ? members.Add(code) : members.Remove(code))) return null;
+        var change = new ConditionChange(_conditionChanges.Count + 1, seq, code, enter, at);
+        _conditionChanges.Add(change);
+        return change;
+    }
 
     /// <summary>Reads the record under its lock.</summary>
     public T Read<T>(Func<SimulatorRecord, T> read)

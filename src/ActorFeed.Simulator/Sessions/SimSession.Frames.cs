@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace ActorFeed.Simulator.Sessions;
 
-/// <summary>The client's frames: PING echo, LOGIN, REG / REMOVE, and the replies to them.</summary>
+/// <summary>The client's frames: PING echo, LOGIN, REG / REMOVE, and the replies to them (condition search: SimSession.Conditions.cs).</summary>
 internal sealed partial class SimSession
 {
     private void Handle(ReadOnlySpan<byte> frame)
@@ -29,6 +29,9 @@ internal sealed partial class SimSession
                 case "LOGIN": Login(doc.RootElement); break;
                 case "REG": Registration(doc.RootElement, register: true); break;
                 case "REMOVE": Registration(doc.RootElement, register: false); break;
+                case "CNSRLST": ConditionList(); break;
+                case "CNSRREQ": ConditionRequest(doc.RootElement); break;
+                case "CNSRCLR": ConditionClear(doc.RootElement); break;
             }
         }
     }

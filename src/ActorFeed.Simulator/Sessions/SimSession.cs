@@ -7,6 +7,7 @@ namespace ActorFeed.Simulator.Sessions;
 /// <list type="bullet">
 /// <item><c>SimSession.cs</c>: state and lifetime (run, end, what the record says about the end).</item>
 /// <item><c>SimSession.Frames.cs</c>: the client's frames: PING echo, LOGIN, REG / REMOVE, and the replies.</item>
+/// <item><c>SimSession.Conditions.cs</c>: condition search: CNSRLST, CNSRREQ, CNSRCLR, and the REAL type 02 pushes.</item>
 /// <item><c>SimSession.Pumps.cs</c>: what the server sends unasked: PING with a grace period, REAL ticks.</item>
 /// <item><c>SimSession.Socket.cs</c>: socket plumbing: the read loop, one writer draining an outbox, close, abort, silence.</item>
 /// </list>
@@ -51,6 +52,7 @@ internal sealed partial class SimSession
         {
             _cts.Cancel();
             _ticks.Clear();                      // its readers leave the tapes
+            _sim.Conditions.Drop(this);          // nothing carries over a reconnect
             _outbox.Writer.TryComplete();
             try { await writer.ConfigureAwait(false); } catch { /* ended */ }
             _sim.Remove(this);

@@ -7,8 +7,9 @@ using System.Text.Json;
 namespace ActorFeed.IntegrationTests.Support;
 
 /// <summary>
-/// A bare Kiwoom client for specs of the simulator alone: token, WebSocket, LOGIN, PING echo, REG, and everything it
-/// received in order (<see cref="Frames"/>, the 0B trades in <see cref="Trades"/>). Wait with <see cref="WaitUntilAsync"/>
+/// A bare Kiwoom client for specs of the simulator alone: token, WebSocket, LOGIN, PING echo, REG, any JSON request
+/// (<see cref="RequestAsync"/>, condition search), and everything it received in order (<see cref="Frames"/>, the 0B
+/// trades in <see cref="Trades"/>, the type 02 condition changes in <see cref="ConditionChanges"/>). Wait with <see cref="WaitUntilAsync"/>
 /// (woken by every frame, no polling).
 /// </summary>
 public sealed class RawKiwoomClient : IAsyncDisposable
@@ -18,6 +19,7 @@ public sealed class RawKiwoomClient : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<RawFrame> _frames = [];
     private readonly List<RawTrade> _trades = [];
+    private readonly List<RawConditionChange> _conditionChanges = [];
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _receiving = Task.CompletedTask;
@@ -65,6 +67,28 @@ public sealed class RawKiwoomClient : IAsyncDisposable
         await SendAsync(JsonSerializer.Serialize(new { trnm = "REG", grp_no = "1", refresh = "1", data = new[] { new { item = codes.ToArray(), type = new[] { "0B" } } } }));
         await WaitUntilAsync(c => c.Frames.Count(f => f.Trnm == "REG") > replies, timeout, "REG reply");
         Assert.Equal(0, Frames.Last(f => f.Trnm == "REG").ReturnCode);
+    }
+
+    /// <summary>Sends <paramref name="message"/> as a JSON frame (e.g. <c>new { trnm = "CNSRLST" }</c>).</summary>
+    public Task SendJsonAsync(object message) => SendAsync(JsonSerializer.Serialize(message));
+
+    /// <summary>
+    /// Sends <paramref name="message"/> and waits for the next frame of trnm <paramref name="trnm"/> after it (condition
+    /// search replies: CNSRLST, CNSRREQ, CNSRCLR); returns it parsed.
+    /// </summary>
+    public async Task<JsonElement> RequestAsync(string trnm, object message, TimeSpan timeout)
+    {
+        var before = Frames.Count(f => f.Trnm == trnm);
+        await SendJsonAsync(message);
+        await WaitUntilAsync(c => c.Frames.Count(f => f.Trnm == trnm) > before, timeout, trnm + " reply");
+        using var doc = JsonDocument.Parse(Frames.Where(f => f.Trnm == trnm).ElementAt(before).Text);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>Every REAL type 02 entry (condition change) received, in order.</summary>
+    public IReadOnlyList<RawConditionChange> ConditionChanges
+    {
+        get { lock (_gate) return [.. _conditionChanges]; }
     }
 
     /// <summary>Sends a close frame and waits until the server's close arrives: every frame the server wrote before it has been received.</summary>
@@ -122,9 +146,16 @@ public sealed class RawKiwoomClient : IAsyncDisposable
                 if (trnm == "PING") await SendAsync(frame);
                 var returnCode = root.TryGetProperty("return_code", out var rc) && rc.ValueKind == JsonValueKind.Number ? rc.GetInt32() : (int?)null;
                 var trades = new List<RawTrade>();
+                var conditionChanges = new List<RawConditionChange>();
                 if (trnm == "REAL")
                     foreach (var e in root.GetProperty("data").EnumerateArray())
                     {
+                        if (e.GetProperty("type").GetString() == "02")
+                        {
+                            var cv = e.GetProperty("values");
+                            conditionChanges.Add(new RawConditionChange(cv.GetProperty("841").GetString()!, cv.GetProperty("9001").GetString()!,
+                                cv.GetProperty("843").GetString() == "I", cv.GetProperty("20").GetString()!, e.GetProperty("item").GetString()!));
+                        }
                         if (e.GetProperty("type").GetString() != "0B") continue;
                         var v = e.GetProperty("values");
                         trades.Add(new RawTrade(e.GetProperty("item").GetString()!, Long(v, "13"), Long(v, "15"), Long(v, "10")));
@@ -133,6 +164,7 @@ public sealed class RawKiwoomClient : IAsyncDisposable
                 {
                     _frames.Add(new RawFrame(trnm, returnCode, Encoding.UTF8.GetString(frame)));
                     _trades.AddRange(trades);
+                    _conditionChanges.AddRange(conditionChanges);
                 });
             }
         }
@@ -169,6 +201,9 @@ public sealed class RawKiwoomClient : IAsyncDisposable
 
 /// <summary>One frame as received: its trnm, its return_code if it had one, and its text.</summary>
 public sealed record RawFrame(string Trnm, int? ReturnCode, string Text);
+
+/// <summary>One REAL type 02 entry: FID 841 (condition seq), 9001 (code with prefix), 843 (I: true, D: false), 20 (time), and the entry's item.</summary>
+public sealed record RawConditionChange(string Seq, string Code, bool Entered, string Time, string Item);
 
 /// <summary>One 0B entry: FID 13 (cumulative volume), FID 15 (signed trade volume), FID 10 (signed price).</summary>
 public sealed record RawTrade(string Code, long CumulativeVolume, long Volume, long Price);

@@ -54,6 +54,13 @@ internal sealed class ConditionBook
         });
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> when the options' conditions cannot be served (a seq twice).</summary>
+    public static void Validate(SimulatorOptions options)
+    {
+        var duplicate = options.Conditions.GroupBy(c => c.Seq, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"SimulatorOptions.Conditions: seq '{duplicate.Key}' appears more than once", nameof(options));
+    }
+
     /// <summary>The conditions, in the order CNSRLST lists them (fixed at start).</summary>
     public IReadOnlyList<SimCondition> Conditions { get; }
 

@@ -56,6 +56,8 @@ public sealed class KiwoomSimulator : IAsyncDisposable
     /// <summary>Starts on 127.0.0.1, on <paramref name="port"/> (0: the OS picks a free one).</summary>
     public static async Task<KiwoomSimulator> StartAsync(SimulatorOptions? options = null, int port = 0, ILoggerProvider? logger = null, CancellationToken cancellationToken = default)
     {
+        options ??= new SimulatorOptions();
+        ConditionBook.Validate(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (logger is not null) builder.Logging.AddProvider(logger);
@@ -66,7 +68,7 @@ public sealed class KiwoomSimulator : IAsyncDisposable
         // tests, the demo and its own Program, whichever owns the process's signals; it registers none.
         builder.Services.AddSingleton<IHostLifetime, NoSignalsLifetime>();
         var app = builder.Build();
-        var sim = new KiwoomSimulator(app, options ?? new SimulatorOptions());
+        var sim = new KiwoomSimulator(app, options);
         sim.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _ = Task.Run(() => sim.Conditions.ChurnLoop(sim._stopping.Token), CancellationToken.None);

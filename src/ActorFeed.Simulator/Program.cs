@@ -11,7 +11,9 @@ const string Usage = """
       --max-entries N   at most N entries in one REAL frame (default 20)
       --ping-seconds N  send a PING every N seconds; a client has 2 N to echo it (default 10)
       --stamp           add field 9999 with the send time (monotonic microseconds) to every entry
-      --conditions-per-minute R  automatic condition membership changes per minute per condition (default 4; 0: none)
+      --conditions-per-minute R
+                        automatic condition search membership changes (a code entering or leaving) per
+                        minute per condition (default 4; 0: none)
     """;
 var options = new SimulatorOptions();
 var port = 0;

@@ -52,7 +52,7 @@ public sealed class SessionRecord
     public List<ConditionRequest> ConditionRequests { get; } = [];
     /// <summary>The conditions active in real time now (CNSRREQ search_type 1, not cleared); empty once the session ended.</summary>
     public HashSet<string> ActiveConditions { get; } = new(StringComparer.Ordinal);
-    /// <summary>REAL type 02 entries (condition changes) queued to this session.</summary>
+    /// <summary>REAL type 02 entries (condition changes) queued to this session (none while it is silenced).</summary>
     public int ConditionPushes { get; internal set; }
 
     internal void Written(string code, int run, long sequence, long cumulativeVolume, long volume)

@@ -140,6 +140,7 @@ internal sealed partial class SimSession
     /// <summary>Queues the REAL type 02 entry of <paramref name="change"/> (called under the condition book's lock).</summary>
     public void PushConditionChange(ConditionChange change)
     {
+        if (_isSilent) return;
         var code = "A" + change.Code;
         Send(Json(w =>
         {

@@ -129,14 +129,17 @@ internal sealed class ConditionBook
     public IReadOnlyList<ConditionChange> Apply(string seq, IEnumerable<string> enter, IEnumerable<string> leave)
     {
         if (!Exists(seq)) throw new ArgumentException($"no condition with seq '{seq}'", nameof(seq));
+        var (entering, leaving) = (enter.ToList(), leave.ToList());
+        if (entering.Concat(leaving).FirstOrDefault(c => !ValidCode(c)) is { } bad)
+            throw new ArgumentException($"'{bad}' is not a 6-character code without prefix", entering.Contains(bad) ? nameof(enter) : nameof(leave));
         lock (_gate)
         {
             var changes = new List<ConditionChange>();
             var now = DateTimeOffset.UtcNow;
             _sim.Record.Change(r =>
             {
-                foreach (var code in leave) if (r.ApplyConditionChange(seq, code, false, now) is { } c) changes.Add(c);
-                foreach (var code in enter) if (r.ApplyConditionChange(seq, code, true, now) is { } c) changes.Add(c);
+                foreach (var code in leaving) if (r.ApplyConditionChange(seq, code, false, now) is { } c) changes.Add(c);
+                foreach (var code in entering) if (r.ApplyConditionChange(seq, code, true, now) is { } c) changes.Add(c);
             });
             foreach (var (session, set) in _active)
                 if (set.Contains(seq))
@@ -172,6 +175,7 @@ internal sealed class ConditionBook
             {
                 var members = _sim.Record.ConditionMembers(c.Seq) ?? [];
                 var outside = Universe.Where(u => !members.Contains(u, StringComparer.Ordinal)).ToList();
+                if (members.Count == 0 && outside.Count == 0) continue;
                 // keep the size near the start: below it entering is likelier, above it leaving is
                 var enterChance = members.Count == 0 ? 1.0 : outside.Count == 0 ? 0.0 : members.Count < c.Members.Count ? 0.7 : members.Count > c.Members.Count ? 0.3 : 0.5;
                 if (_random.NextDouble() < enterChance) Apply(c.Seq, [outside[_random.Next(outside.Count)]], []);
@@ -199,6 +203,9 @@ internal sealed class ConditionBook
         }
         catch (OperationCanceledException) { }
     }
+
+    /// <summary>A code as members hold it: 6 characters, ASCII digits or upper-case letters (KRX codes; the wire adds the prefix).</summary>
+    private static bool ValidCode(string code) => code is { Length: 6 } && code.All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c));
 
     /// <summary>KST time HHmmss of <paramref name="at"/>, as FID 20.</summary>
     public static string KstTime(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(9)).ToString("HHmmss", CultureInfo.InvariantCulture);

@@ -157,7 +157,8 @@ public sealed class KiwoomSimulator : IAsyncDisposable
     /// <summary>
     /// Changes the membership of condition <paramref name="seq"/> now: these codes (6 digits, no prefix) leave, then these
     /// enter; a code entering that is a member already, or leaving that is not, is skipped. Pushes and returns as
-    /// <see cref="ChangeCondition(string, int, int)"/>.
+    /// <see cref="ChangeCondition(string, int, int)"/>. Throws <see cref="ArgumentException"/> for an unknown seq or a
+    /// code that is not 6 ASCII digits / upper-case letters.
     /// </summary>
     public IReadOnlyList<ConditionChange> ChangeCondition(string seq, IEnumerable<string>? enter, IEnumerable<string>? leave) =>
         Conditions.Apply(seq, enter?.ToList() ?? [], leave?.ToList() ?? []);

@@ -226,6 +226,8 @@ public sealed class SimulatorConditionsSpec(ITestOutputHelper output) : Integrat
         Assert.Equal(1, (await Clear(c, "99")).GetProperty("return_code").GetInt32());
         Assert.Empty(Sim.Record.Read(r => r.Sessions.Single().ActiveConditions));
         Assert.Throws<ArgumentException>(() => Sim.ChangeCondition("99", enter: 1));
+        Assert.Throws<ArgumentException>(() => Sim.ChangeCondition("1", ["A005930"], null));     // members carry no prefix
+        Assert.Empty(Sim.Record.ConditionChanges);
     }
 
     [Fact]

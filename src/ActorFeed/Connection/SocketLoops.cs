@@ -132,7 +132,8 @@ internal sealed class SocketLoops(
         foreach (var tick in real.Ticks)
         {
             // learned before delivery: the watchdog and the staleness check use it from the next question on
-            if (signals?.Observe(tick, (time ?? TimeProvider.System).GetUtcNow()) is { } change) actor.Tell(new MarketSignalChanged(change));
+            if (signals is not null && signals.Concerns(tick) && signals.Observe(tick, (time ?? TimeProvider.System).GetUtcNow()) is { } change)
+                actor.Tell(new MarketSignalChanged(change));
             var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
             if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now, limit);    // else: not registered (any more), dropped
         }

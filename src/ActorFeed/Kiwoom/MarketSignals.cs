@@ -71,10 +71,15 @@ internal sealed class MarketSignals(MarketCalendar calendar)
         return !Calendar.ExpectsData(at, KrxCode);
     }
 
+    /// <summary>True when <see cref="Observe"/> may learn from <paramref name="tick"/>: a 0s entry, or a 0B trade while KRX
+    /// is narrowed. One volatile read at most: the receive loop asks it for every entry before it reads the clock.</summary>
+    public bool Concerns(Tick tick) =>
+        tick.Type == SessionType || (tick.Type == RealTypes.StockTrade && Volatile.Read(ref _krxClosed) is not null);
+
     /// <summary>
-    /// Learns from one REAL entry received at <paramref name="at"/> (the receive loop calls it for every entry; only
-    /// 0s entries and 0B trades of KRX codes matter, and a 0B costs one volatile read unless KRX is narrowed). Returns
-    /// a line to log when the learned state changed, else null. Never throws on what a server sends.
+    /// Learns from one REAL entry received at <paramref name="at"/>: only 0s entries and 0B trades of KRX codes matter
+    /// (see <see cref="Concerns"/>). Returns a line to log when the learned state changed, else null. Never throws on
+    /// what a server sends.
     /// </summary>
     public string? Observe(Tick tick, DateTimeOffset at)
     {
@@ -107,7 +112,8 @@ internal sealed class MarketSignals(MarketCalendar calendar)
             return null;
         }
         if (!Calendar.ExpectsData(at, KrxCode)) return null;   // a single-price match, an after-hours trade: proves nothing
-        return Clear(at, closed => $"KRX session: open again: a KRX trade ({code}) arrived during trading hours; it had been closed "
+        var shown = code.Length <= 16 ? code : code[..16] + "...";   // a server's text, clipped like every other in the logs
+        return Clear(at, closed => $"KRX session: open again: a KRX trade ({shown}) arrived during trading hours; it had been closed "
                                    + $"by 0s push ({SessionStateFid}={closed.Value}) since {Kst(closed.Since)}; the calendar applies again");
     }
 

@@ -130,7 +130,10 @@ public sealed class MarketSignalsSpec
     public void Signals_must_clear_the_narrowing_when_a_KRX_trade_arrives_during_KRX_trading_hours_only()
     {
         var signals = new MarketSignals(MarketCalendar.Krx);
+        Assert.False(signals.Concerns(Trade("005930")));                               // the receive loop skips trades while nothing is narrowed
+        Assert.True(signals.Concerns(Session("3")));
         signals.Observe(Session("0"), Kst("08:30:00"));
+        Assert.True(signals.Concerns(Trade("005930")));
         Assert.Null(signals.Observe(Trade("005930"), Kst("08:45:00")));                  // before the calendar's open: proves nothing
         Assert.Null(signals.Observe(Trade("005930_NX"), Kst("09:30:00")));               // a Nextrade trade says nothing about KRX
         Assert.Null(signals.Observe(Trade("005930_AL"), Kst("09:30:00")));               // nor may a smart-routed one
@@ -139,6 +142,7 @@ public sealed class MarketSignalsSpec
         var line = signals.Observe(Trade("005930"), Kst("09:30:00"));                    // the "3" push was missed: a trade proves it
         Assert.StartsWith("KRX session: open again: a KRX trade (005930) arrived during trading hours", line);
         Assert.True(signals.ExpectsData(Kst("09:30:00"), "005930"));
+        Assert.False(signals.Concerns(Trade("005930")));
 
         signals.Observe(Session("2"), Kst("15:20:00"));                                  // the closing auction
         Assert.Null(signals.Observe(Trade("005930"), Kst("15:30:00")));                  // its single match proves no continuous trading

@@ -47,7 +47,7 @@ internal sealed class FeedSupervisor : ReceiveActor
     private readonly HashSet<string> _stoppingNames = new(StringComparer.Ordinal);
     private int _incarnation;
     private KeyValuePair<string, object?> _metricTag;
-    private readonly MarketCalendar _calendar;
+    private readonly MarketSignals _market;   // the calendar refined by 0s pushes: ONE per feed, shared with every connection
     private readonly Func<long>? _paceClock;
 
     public FeedSupervisor(ActorFeedSettings settings, FeedDependencies deps)
@@ -56,7 +56,7 @@ internal sealed class FeedSupervisor : ReceiveActor
         _deps = deps;
         _flaps = new FlapDetector(settings.FlappingDrops, settings.FlappingWindow);
         _status = new(FeedState.Authenticating, null, 0, null, null, 0, 0, false, deps.Time.GetUtcNow());
-        _calendar = settings.Calendar();
+        _market = new MarketSignals(settings.Calendar());
         // pace in ms of the feed's clock when a test gives one, else Environment.TickCount64 (what the receive loop passes)
         _paceClock = ReferenceEquals(deps.Time, TimeProvider.System) ? null : () => deps.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -100,7 +100,7 @@ internal sealed class FeedSupervisor : ReceiveActor
         var metricTag = $"{Context.System.Name}/{Self.Path.Name}";
         _metricTag = new("feed", metricTag);
         _connectionSupervisor = Context.ActorOf(RestartSupervisor.Props(FeedComponent.Connection,
-            ConnectionActor.Props(_settings, _deps.Transports, _tokens, Self, metricTag, new LoginRetryMemory(), _deps.Time, _settings.Calendar(), new RegistrationSuspects()), linkPolicy, bufferWhileDown: false, secrets), FeedComponent.Connection.Name());
+            ConnectionActor.Props(_settings, _deps.Transports, _tokens, Self, metricTag, new LoginRetryMemory(), _deps.Time, _market, new RegistrationSuspects()), linkPolicy, bufferWhileDown: false, secrets), FeedComponent.Connection.Name());
         Context.Watch(_tokens);
         Context.Watch(_connectionSupervisor);
     }
@@ -409,7 +409,7 @@ internal sealed class FeedSupervisor : ReceiveActor
     /// <summary>
     /// Codes silent for much longer than their own pace (<see cref="PaceTracker"/>, floor
     /// <see cref="ActorFeedSettings.StaleFloor"/>) while connected, confirmed on this connection, and in a session in which the
-    /// calendar expects data; sorted. Empty otherwise.
+    /// calendar expects data (narrowed by 0s session pushes: <see cref="MarketSignals"/>); sorted. Empty otherwise.
     /// </summary>
     private IReadOnlyList<string> StaleCodes(DateTimeOffset now)
     {
@@ -419,7 +419,7 @@ internal sealed class FeedSupervisor : ReceiveActor
         foreach (var (code, entry) in _subscriptions)
         {
             var route = entry.Route;
-            if (code.Length == 0 || !route.Pace.IsStale(route.NowMs()) || !_calendar.ExpectsData(now, code)) continue;
+            if (code.Length == 0 || !route.Pace.IsStale(route.NowMs()) || !_market.ExpectsData(now, code)) continue;
             confirmedCodes ??= _desired.Where(kv => kv.Value.Confirmed).Select(kv => kv.Key.Code).ToHashSet(StringComparer.Ordinal);
             if (confirmedCodes.Contains(code)) (stale ??= []).Add(code);
         }

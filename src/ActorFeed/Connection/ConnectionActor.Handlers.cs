@@ -153,7 +153,7 @@ internal sealed partial class ConnectionActor
     /// <summary>
     /// True when silence means the data stopped: a REAL already came on this connection (so a holiday, a late opening
     /// or a set of quiet codes the calendar does not know about costs at most one re-registration and one restart, not a
-    /// loop), and the calendar expects data now for a confirmed item of a type that flows continuously while its market
+    /// loop), and the calendar (narrowed by 0s session pushes: <see cref="MarketSignals"/>) expects data now for a confirmed item of a type that flows continuously while its market
     /// is open (not the per-account types 00 / 04 nor the event types 0s session changes / 1h VI, which are silent
     /// for hours when nothing happens).
     /// </summary>
@@ -162,7 +162,7 @@ internal sealed partial class ConnectionActor
         if (!_realOnThisLink || _confirmedItems.Count == 0) return false;
         var now = _time.GetUtcNow();
         foreach (var item in _confirmedItems)
-            if (!IsEventType(item.Type) && _calendar.ExpectsData(now, item.Code)) return true;
+            if (!IsEventType(item.Type) && _market.ExpectsData(now, item.Code)) return true;
         return false;
     }
 

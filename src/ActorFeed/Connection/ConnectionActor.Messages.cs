@@ -11,6 +11,8 @@ internal sealed partial class ConnectionActor
     internal sealed record FrameReceived(KiwoomFrame Frame, byte[] Data) : IDeadLetterSuppression;
     internal sealed record LinkFailed(Exception Error) : IDeadLetterSuppression;
     internal sealed record LinkClosed(WebSocketCloseStatus Status, string? Description) : IDeadLetterSuppression;
+    /// <summary>The receive loop's <see cref="MarketSignals"/> learned something new (a 0s push, a KRX trade): the line to log.</summary>
+    internal sealed record MarketSignalChanged(string Line) : IDeadLetterSuppression;
     internal sealed class CloseDone : IDeadLetterSuppression { public static readonly CloseDone Instance = new(); }
     private sealed class Opened : IDeadLetterSuppression { public static readonly Opened Instance = new(); }
     private sealed class AskToken : IDeadLetterSuppression { public static readonly AskToken Instance = new(); }

@@ -36,7 +36,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private readonly LoginRetryMemory _loginRetry;
     private readonly BackoffPolicy _rateLimitBackoff;   // pause before resending a rate-limited request: backoff.min doubling, up to backoff.max, no jitter
     private readonly TimeProvider _time;                // "now" for the market calendar
-    private readonly MarketCalendar _calendar;          // when silence is normal (the data watchdog is not armed)
+    private readonly MarketSignals _market;             // when silence is normal (the data watchdog is not armed): the calendar, refined by 0s pushes
     private readonly HashSet<RegistrationItem> _confirmedItems = [];   // REG accepted on this connection, not REMOVEd since
     private int _dataSilentChecks;   // data checks in a row that saw no REAL while data was expected
     private bool _reregistered;      // step 1 of the data watchdog was taken and no REAL came since
@@ -49,10 +49,10 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private IActorRef? _closeRequester;
 
     public ConnectionActor(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag,
-        LoginRetryMemory loginRetry, TimeProvider time, MarketCalendar calendar, RegistrationSuspects suspects)
+        LoginRetryMemory loginRetry, TimeProvider time, MarketSignals market, RegistrationSuspects suspects)
     {
         _time = time;
-        _calendar = calendar;
+        _market = market;
         _loginRetry = loginRetry;
         _settings = settings;
         _transports = transports;
@@ -60,18 +60,20 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         _feed = feed;
         _metricTag = new("feed", metricTag);
         var limit = settings.MaxPendingTicks > 0 ? new PendingTickLimit(settings.MaxPendingTicks, Context.System.Scheduler, _metricTag) : null;
-        _socket = new SocketLoops(_metricTag, limit);
+        _socket = new SocketLoops(_metricTag, limit, signals: market, time: time);
         _registrations = new RegistrationQueue(settings.MaxItemsPerRequest, suspects);
         _rateLimitBackoff = new BackoffPolicy(settings.BackoffMin, settings.BackoffMax, 0, settings.BackoffMax);
     }
 
     /// <summary>The connection's props; <paramref name="loginRetry"/> is shared by every incarnation of this feed's
     /// connection (see <see cref="LoginRetryMemory"/>): create it once, where these props are made. <paramref name="time"/>
-    /// and <paramref name="calendar"/> tell the data watchdog whether data is expected now; <paramref name="suspects"/>, shared
-    /// like <paramref name="loginRetry"/>, bounds what an unexplained REG refusal costs (see <see cref="RegistrationSuspects"/>).</summary>
+    /// and <paramref name="market"/> tell the data watchdog whether data is expected now; <paramref name="market"/> is the
+    /// feed's one <see cref="MarketSignals"/> (the receive loop teaches it what 0s pushes say; the feed's staleness check
+    /// reads it too); <paramref name="suspects"/>, shared like <paramref name="loginRetry"/>, bounds what an unexplained
+    /// REG refusal costs (see <see cref="RegistrationSuspects"/>).</summary>
     public static Props Props(ActorFeedSettings settings, ITransportFactory transports, IActorRef tokens, IActorRef feed, string metricTag,
-        LoginRetryMemory loginRetry, TimeProvider time, MarketCalendar calendar, RegistrationSuspects suspects) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag, loginRetry, time, calendar, suspects));
+        LoginRetryMemory loginRetry, TimeProvider time, MarketSignals market, RegistrationSuspects suspects) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(settings, transports, tokens, feed, metricTag, loginRetry, time, market, suspects));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -210,6 +212,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             Receive<LinkClosed>(_ => FinishClose());
             Receive<LinkFailed>(_ => FinishClose());
             Receive<FlushLog>(m => Flush(m.Log, Context.System.Scheduler.Now));
+            Receive<MarketSignalChanged>(m => _log.Info(m.Line));
             Requests();
         });
         CloseWhenDrained();
@@ -219,6 +222,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private void Common()
     {
         Receive<FlushLog>(m => Flush(m.Log, Context.System.Scheduler.Now));
+        Receive<MarketSignalChanged>(m => _log.Info(m.Line));
         Receive<LinkFailed>(m => throw Classify(m.Error));
         Receive<LinkClosed>(m => throw Fail(Causes.ServerClosed, FailureKind.Transient,
             $"close status {(int?)m.Status} {m.Status} '{m.Description}'"));

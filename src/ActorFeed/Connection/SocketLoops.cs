@@ -19,12 +19,17 @@ namespace ActorFeed.Connection;
 /// actor but two flags: "a frame arrived" for the idle watchdog and "a REAL arrived" for the data watchdog. Nothing a server sends can stop the receive loop but the
 /// link itself: a frame the decoder cannot read, or any exception while decoding it, becomes a
 /// <see cref="MalformedFrame"/> for the actor to count. <paramref name="limit"/> bounds what a slow subscriber has
-/// queued (null: no limit); <paramref name="decode"/> replaces the decoder (tests).
+/// queued (null: no limit); <paramref name="decode"/> replaces the decoder (tests). <paramref name="signals"/>, when
+/// given, learns from every REAL entry before it is delivered (0s session pushes, KRX trades: see
+/// <see cref="MarketSignals"/>), at <paramref name="time"/>'s now; a change of what it learned is told to the actor as
+/// <see cref="MarketSignalChanged"/> for its log line.
 /// </summary>
 internal sealed class SocketLoops(
     KeyValuePair<string, object?> metricTag,
     PendingTickLimit? limit = null,
-    Func<byte[], DateTimeOffset, KiwoomFrame>? decode = null) : IDisposable
+    Func<byte[], DateTimeOffset, KiwoomFrame>? decode = null,
+    MarketSignals? signals = null,
+    TimeProvider? time = null) : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly Channel<byte[]?> _outbox = Channel.CreateUnbounded<byte[]?>(new UnboundedChannelOptions { SingleReader = true });
@@ -92,7 +97,7 @@ internal sealed class SocketLoops(
                 if (frame is RealFrame real)
                 {
                     Volatile.Write(ref _realSeen, 1);
-                    Deliver(real);
+                    Deliver(real, actor);
                 }
                 else actor.Tell(new FrameReceived(frame, message.Data));
             }
@@ -120,12 +125,15 @@ internal sealed class SocketLoops(
         }
     }
 
-    private void Deliver(RealFrame real)
+    private void Deliver(RealFrame real, IActorRef actor)
     {
         FeedMetrics.Ticks.Add(real.Ticks.Count, metricTag);
         var now = Environment.TickCount64;
         foreach (var tick in real.Ticks)
         {
+            // learned before delivery: the watchdog and the staleness check use it from the next question on
+            if (signals is not null && signals.Concerns(tick) && signals.Observe(tick, (time ?? TimeProvider.System).GetUtcNow()) is { } change)
+                actor.Tell(new MarketSignalChanged(change));
             var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
             if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now, limit);    // else: not registered (any more), dropped
         }

@@ -42,9 +42,10 @@ internal enum MarketCalendarMode
 /// <see cref="ExpectsData"/> is narrower than "open": only where trades come continuously, so that silence of a
 /// liquid code means the data stopped. KRX: 09:00-15:20 only; the pre-open, the closing auction and after-hours
 /// are single-price sessions where minutes without a trade are normal. Nextrade: 08:00-20:00 except its two breaks
-/// around the KRX auctions, 08:50-09:00:30 and 15:20-15:30, when Nextrade does not trade. Known limit: days with a
-/// late opening (the first trading day of the year, the college entrance exam day open at 10:00) are not modelled;
-/// the first hour of such a day expects data that does not come.
+/// around the KRX auctions, 08:50-09:00:30 and 15:20-15:30, when Nextrade does not trade. Days with a late opening
+/// (the first trading day of the year, the college entrance exam day open at 10:00), early closes and halts are not
+/// in the clock: the feed asks <see cref="MarketSignals"/>, which narrows this calendar by the server's 0s session
+/// pushes when the 0s type is subscribed (without it, the first hour of such a day expects data that does not come).
 /// </para>
 /// Immutable and thread-safe.
 /// </summary>

@@ -127,6 +127,14 @@ public sealed record ActorFeedSettings
     public int MaxPendingTicks { get; init; } = SettingDefinitions.MaxPendingTicks.Default;
 
     /// <summary>
+    /// Real-time condition searches (<c>SubscribeCondition</c>: CNSRREQ with search_type 1) active at once in the session;
+    /// a <c>SubscribeCondition</c> for one more condition is answered with <c>ConditionRejected</c>. Kiwoom documents no
+    /// limit; community code caps them at 10 per login. At least 1.
+    /// </summary>
+    /// <value>Defaults to 10; HOCON <c>actorfeed.conditions.max-realtime</c>.</value>
+    public int ConditionsMaxRealtime { get; init; } = SettingDefinitions.ConditionsMaxRealtime.Default;
+
+    /// <summary>
     /// Liveness of the DATA, not the socket: with at least one confirmed subscription and the market open (see
     /// <see cref="MarketCalendar"/>), no REAL frame for this long means the data stopped (PINGs, pongs and replies do not
     /// count). The feed first registers the desired set again on the same connection; if REAL still does not come within

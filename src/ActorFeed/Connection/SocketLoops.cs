@@ -92,7 +92,7 @@ internal sealed class SocketLoops(
                 if (frame is RealFrame real)
                 {
                     Volatile.Write(ref _realSeen, 1);
-                    Deliver(real);
+                    Deliver(real, actor);
                 }
                 else actor.Tell(new FrameReceived(frame, message.Data));
             }
@@ -120,12 +120,17 @@ internal sealed class SocketLoops(
         }
     }
 
-    private void Deliver(RealFrame real)
+    private void Deliver(RealFrame real, IActorRef actor)
     {
         FeedMetrics.Ticks.Add(real.Ticks.Count, metricTag);
         var now = Environment.TickCount64;
         foreach (var tick in real.Ticks)
         {
+            if (tick.Type == ConditionCodes.RealType)            // condition changes are routed by condition, through the actor
+            {
+                actor.Tell(new ConditionPushed(tick));
+                continue;
+            }
             var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
             if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now, limit);    // else: not registered (any more), dropped
         }

@@ -19,8 +19,9 @@ namespace ActorFeed;
 /// answers bad input with <see cref="SubscriptionRejected"/> without any traffic; owns the desired set of code/type
 /// pairs (with the SubscriptionActors, one per code); replays the whole set on every <see cref="ConnectionUp"/>, so a
 /// connection restart loses nothing; keeps <see cref="FeedStatus"/> and publishes <see cref="FeedStatusChanged"/>.
-/// Children: <c>token</c> and <c>connection</c> (each under a <see cref="RestartSupervisor"/>) and
-/// <c>sub-{code}</c> / <c>account</c>.
+/// Children: <c>token</c> and <c>connection</c> (each under a <see cref="RestartSupervisor"/>),
+/// <c>sub-{code}</c> / <c>account</c>, and <c>conditions</c> (<see cref="ConditionsActor"/>: condition search, to which the
+/// public condition messages and every new connection are forwarded; its holds on member ticks come back here).
 /// <para>
 /// Nothing may lose the desired set, this actor's own failure included: it runs under the /user guardian, whose
 /// default strategy would restart it empty (and abort the socket without REMOVE). So an exception in any handler is

@@ -68,7 +68,7 @@ public sealed record ActorFeedSettings
     /// <value>Defaults to 60 seconds; HOCON <c>actorfeed.connection.idle-timeout</c>.</value>
     public TimeSpan IdleTimeout { get; init; } = SettingDefinitions.IdleTimeout.Default;
 
-    /// <summary>A REG or REMOVE must be answered within this.</summary>
+    /// <summary>A REG, REMOVE or condition request (CNSRLST, CNSRREQ, CNSRCLR) must be answered within this; else the link fails.</summary>
     /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.connection.request-timeout</c>.</value>
     public TimeSpan RequestTimeout { get; init; } = SettingDefinitions.RequestTimeout.Default;
 

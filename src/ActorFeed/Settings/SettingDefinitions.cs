@@ -81,7 +81,7 @@ public static class SettingDefinitions
 
     internal static readonly SettingDefinition<TimeSpan> RequestTimeout = new(
         nameof(ActorFeedSettings.RequestTimeout), "actorfeed.connection.request-timeout", TimeSpan.FromSeconds(10),
-        "a REG or REMOVE must be answered within this",
+        "a REG, REMOVE or condition request (CNSRLST, CNSRREQ, CNSRCLR) must be answered within this",
         s => s.RequestTimeout, (s, v) => s with { RequestTimeout = v }, Readers.Duration, Rules.Positive);
 
     internal static readonly SettingDefinition<int> MaxFrameBytes = new(

@@ -270,6 +270,7 @@ internal sealed class ConditionsActor : ReceiveActor
 
     private void OnListed(IReadOnlyList<ConditionEntry> entries)
     {
+        _listSent = false;                                             // a later ListConditions asks the server again
         _list = [];
         foreach (var entry in entries)
             if (SeqOf(entry.Seq) is { } seq) _list.TryAdd(seq, entry);

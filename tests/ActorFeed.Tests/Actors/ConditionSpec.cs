@@ -67,6 +67,10 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
         Assert.Equal((1, "조건1"), (snapshot.Seq, snapshot.Name));
         Assert.Equal(["005930", "000660"], snapshot.Codes);
         me.ExpectNoMsg(Quiet);
+        feed.Tell(new ListConditions(), me);                           // asked again while connected: a fresh CNSRLST
+        AnswerList(t, 1, 2);
+        Assert.Equal([1, 2], me.ExpectMsg<ConditionList>().Conditions.Select(c => c.Seq));
+        Wire.ExpectNoMsg(Quiet);                                        // the followed condition is not requested again
     }
 
     [Fact]
@@ -295,6 +299,23 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
         Assert.Equal(["005930", "000660", "500001"], result.Codes);
         feed.Tell(new SearchCondition(4));
         Assert.Contains("not in the server's list", ExpectMsg<ConditionRejected>().Reason);
+    }
+
+    [Fact]
+    public void A_rate_limited_condition_request_must_be_sent_again_after_a_pause_and_reject_nothing()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t));
+        EventFilter.Warning(contains: "CNSRLST rate limited").ExpectOne(() =>        // logged once the pause runs
+            t.Push("""{"trnm":"CNSRLST","return_code":5,"return_msg":"허용된 요청 개수를 초과하였습니다[1700:요청 제한]"}"""));
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        AnswerList(t, 1);                                                          // the same request again
+        AnswerRealtime(t, 1, "005930");
+        me.ExpectMsg<ConditionSnapshot>();
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
     }
 
     [Fact]

@@ -9,6 +9,8 @@ internal sealed class ActorFeedClient(ActorSystem system, IRequiredActor<ActorFe
     public TickStream Subscribe(IEnumerable<string> codes, string type, int capacity = 1024, TickOverflow overflow = TickOverflow.DropOldest) =>
         TickStream.Subscribe(system, feed.ActorRef, codes, type, capacity, overflow);
 
+    public ConditionStream WatchCondition(int seq) => ConditionStream.Watch(system, feed.ActorRef, seq);
+
     public Task<FeedStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         feed.ActorRef.Ask<FeedStatus>(GetFeedStatus.Instance, TimeSpan.FromSeconds(5), cancellationToken);
 }

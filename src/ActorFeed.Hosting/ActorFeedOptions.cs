@@ -95,6 +95,9 @@ public sealed class ActorFeedOptions
     /// <inheritdoc cref="ActorFeedSettings.MaxPendingTicks"/>
     public int? MaxPendingTicks { get => Get<int?>(); set => Set(value); }
 
+    /// <inheritdoc cref="ActorFeedSettings.ConditionsMaxRealtime"/>
+    public int? ConditionsMaxRealtime { get => Get<int?>(); set => Set(value); }
+
     /// <inheritdoc cref="ActorFeedSettings.DataTimeout"/>
     public TimeSpan? DataTimeout { get => Get<TimeSpan?>(); set => Set(value); }
 

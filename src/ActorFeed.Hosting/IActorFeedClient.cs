@@ -8,6 +8,12 @@ public interface IActorFeedClient
     /// <summary>Subscribes to <paramref name="type"/> of every code; invalid input shows up in <see cref="TickStream.Rejected"/>.</summary>
     TickStream Subscribe(IEnumerable<string> codes, string type, int capacity = 1024, TickOverflow overflow = TickOverflow.DropOldest);
 
+    /// <summary>
+    /// Follows condition search <paramref name="seq"/> (조건검색, a seq of <see cref="ListConditions"/>) in real time: a
+    /// snapshot of its members, then every entry and exit (see <see cref="ConditionStream"/>). Dispose to unsubscribe.
+    /// </summary>
+    ConditionStream WatchCondition(int seq);
+
     /// <summary>The feed's current status.</summary>
     Task<FeedStatus> GetStatusAsync(CancellationToken cancellationToken = default);
 }

@@ -3,6 +3,7 @@ using Akka.Event;
 using ActorFeed.Diagnostics;
 using ActorFeed.Messages;
 using ActorFeed.Settings;
+using ActorFeed.Conditions;
 using ActorFeed.Connection;
 using ActorFeed.Kiwoom;
 using ActorFeed.Subscriptions;
@@ -18,8 +19,9 @@ namespace ActorFeed;
 /// answers bad input with <see cref="SubscriptionRejected"/> without any traffic; owns the desired set of code/type
 /// pairs (with the SubscriptionActors, one per code); replays the whole set on every <see cref="ConnectionUp"/>, so a
 /// connection restart loses nothing; keeps <see cref="FeedStatus"/> and publishes <see cref="FeedStatusChanged"/>.
-/// Children: <c>token</c> and <c>connection</c> (each under a <see cref="RestartSupervisor"/>) and
-/// <c>sub-{code}</c> / <c>account</c>.
+/// Children: <c>token</c> and <c>connection</c> (each under a <see cref="RestartSupervisor"/>),
+/// <c>sub-{code}</c> / <c>account</c>, and <c>conditions</c> (<see cref="ConditionsActor"/>: condition search, to which the
+/// public condition messages and every new connection are forwarded; its holds on member ticks come back here).
 /// <para>
 /// Nothing may lose the desired set, this actor's own failure included: it runs under the /user guardian, whose
 /// default strategy would restart it empty (and abort the socket without REMOVE). So an exception in any handler is
@@ -39,6 +41,7 @@ internal sealed class FeedSupervisor : ReceiveActor
     private readonly FlapDetector _flaps;
     private IActorRef _tokens = ActorRefs.Nobody;
     private IActorRef _connectionSupervisor = ActorRefs.Nobody;
+    private IActorRef _conditions = ActorRefs.Nobody;
     private IActorRef? _connection;
     private FeedStatus _status;
     private DateTimeOffset? _lostAt;
@@ -63,6 +66,13 @@ internal sealed class FeedSupervisor : ReceiveActor
         Receive<Subscribe>(OnSubscribe);
         Receive<Unsubscribe>(OnUnsubscribe);
         Receive<GetFeedStatus>(_ => Sender.Tell(CurrentStatus()));
+        // condition search: the conditions child validates and keeps it (see ConditionsActor)
+        Receive<ListConditions>(m => _conditions.Forward(m));
+        Receive<SubscribeCondition>(m => _conditions.Forward(m));
+        Receive<UnsubscribeCondition>(m => _conditions.Forward(m));
+        Receive<SearchCondition>(m => _conditions.Forward(m));
+        Receive<ConditionsProtocol.HoldTicks>(_ => Sender.Equals(_conditions), OnHoldTicks);
+        Receive<ConditionsProtocol.ReleaseTicks>(_ => Sender.Equals(_conditions), OnReleaseTicks);
         Receive<TypeWanted>(m => FromSubscription(m.Code), OnTypeWanted);
         Receive<TypeUnwanted>(m => FromSubscription(m.Code), OnTypeUnwanted);
         Receive<Idle>(m => FromSubscription(m.Code), OnIdle);
@@ -101,6 +111,7 @@ internal sealed class FeedSupervisor : ReceiveActor
         _metricTag = new("feed", metricTag);
         _connectionSupervisor = Context.ActorOf(RestartSupervisor.Props(FeedComponent.Connection,
             ConnectionActor.Props(_settings, _deps.Transports, _tokens, Self, metricTag, new LoginRetryMemory(), _deps.Time, _market, new RegistrationSuspects()), linkPolicy, bufferWhileDown: false, secrets), FeedComponent.Connection.Name());
+        _conditions = Context.ActorOf(ConditionsActor.Props(_settings, _deps.Time), "conditions");
         Context.Watch(_tokens);
         Context.Watch(_connectionSupervisor);
     }
@@ -234,6 +245,22 @@ internal sealed class FeedSupervisor : ReceiveActor
         return entry;
     }
 
+    /// <summary>A condition's hold on a member's ticks (counted apart from the host's own Subscribe by its holder).</summary>
+    private void OnHoldTicks(ConditionsProtocol.HoldTicks m)
+    {
+        if (InstrumentCode.Validate(m.Code, m.Type) is not null) return;
+        var entry = EntryFor(m.Code, create: true)!;
+        entry.Forwarded++;
+        entry.Actor.Tell(new AddSubscriber(m.Type, m.Subscriber, m.Holder), ActorRefs.NoSender);
+    }
+
+    private void OnReleaseTicks(ConditionsProtocol.ReleaseTicks m)
+    {
+        if (EntryFor(m.Code, create: false) is not { } entry) return;
+        entry.Forwarded++;
+        entry.Actor.Tell(new RemoveSubscriber(m.Type, m.Subscriber, m.Holder), ActorRefs.NoSender);
+    }
+
     private void OnIdle(Idle m)
     {
         var entry = _subscriptions[m.Code];
@@ -280,6 +307,7 @@ internal sealed class FeedSupervisor : ReceiveActor
     private void OnConnectionUp(ConnectionUp m)
     {
         _connection = Sender;
+        _conditions.Tell(new ConditionsProtocol.ConnectionAvailable(Sender));
         if (_lostAt is { } lost)
         {
             FeedMetrics.RecoveryTime.Record((m.At - lost).TotalSeconds, _metricTag);

@@ -1,4 +1,5 @@
 // The engine's namespaces, for specs that reach internals (InternalsVisibleTo).
+global using ActorFeed.Conditions;
 global using ActorFeed.Connection;
 global using ActorFeed.Kiwoom;
 global using ActorFeed.Subscriptions;

@@ -68,7 +68,7 @@ public sealed partial class LayoutSpec
     [GeneratedRegex(@"^(?:public |internal )?(?:sealed |static |abstract |partial )*(?:class|record|struct|interface|enum) (\w+)", RegexOptions.Multiline)]
     private static partial Regex Declared();
 
-    [GeneratedRegex(@"(?<![\w.])((?:ActorFeed\.)?(?:Messages|Settings|Diagnostics|Kiwoom|Transport|Supervision|Token|Subscriptions|Connection))\.[A-Z]\w*")]
+    [GeneratedRegex(@"(?<![\w.])((?:ActorFeed\.)?(?:Messages|Settings|Diagnostics|Kiwoom|Transport|Supervision|Token|Subscriptions|Connection|Conditions))\.[A-Z]\w*")]
     private static partial Regex Qualified();
 
     [GeneratedRegex(@"^namespace ([\w.]+);", RegexOptions.Multiline)]

@@ -31,6 +31,9 @@ internal sealed partial class ConnectionActor
             case RegistrationReplyFrame reply:
                 OnRegistrationReply(reply);
                 break;
+            case ConditionListFrame or ConditionSearchFrame or ConditionClearFrame:
+                OnConditionReply(f.Frame);
+                break;
             case SystemFrame { IsDuplicateSession: true } sys:
                 throw Fail(Causes.DuplicateSession, FailureKind.Permanent, $"SYSTEM {sys.Code}: {sys.Message}");
             case SystemFrame sys:
@@ -258,6 +261,85 @@ internal sealed partial class ConnectionActor
         SendNextRequest();
         if (_closeRequester is not null) CloseWhenDrained();
     }
+
+    // ---------------------------------------------------------------- condition search
+
+    /// <summary>Condition requests from the conditions actor, their timeout and rate-limit pause, and the type 02 changes
+    /// from the receive loop (Online).</summary>
+    private void Conditions()
+    {
+        Receive<ConditionCommand>(m =>
+        {
+            _conditions = Sender;
+            _conditionRequests.Enqueue(m.Request);
+            SendNextCondition();
+        });
+        Receive<ConditionTimedOut>(_ => throw Fail(Causes.RequestTimeout, FailureKind.Transient,
+            $"no reply to {_conditionRequests.InFlight} within {_settings.RequestTimeout}"));
+        Receive<ConditionPauseElapsed>(_ =>
+        {
+            _conditionPause = false;
+            SendNextCondition();
+        });
+        Receive<ConditionPushed>(m =>
+        {
+            if (ConditionCodes.ChangeOf(m.Tick) is { } change) _conditions?.Tell(change);
+            else if (Throttled(_malformedFrames, "condition change (REAL 02) without seq, code or I / D"))
+                _log.Warning("Ignored a condition change (REAL 02) without seq (841), code (9001) or direction (843 I / D)");
+        });
+    }
+
+    private void SendNextCondition()
+    {
+        if (_conditionPause || _conditionRequests.Next() is not { } frame) return;
+        Timers.StartSingleTimer(ConditionTimedOut.Instance, ConditionTimedOut.Instance, _settings.RequestTimeout);   // before the frame can be answered
+        _socket.Send(frame);
+    }
+
+    /// <summary>
+    /// A CNSRLST / CNSRREQ / CNSRCLR reply: outcomes go to the conditions actor; a page of a one-shot search asks the next
+    /// one; a rate limit pauses (backoff.min doubling) and sends the same request again; a token error invalidates the
+    /// token and fails the link, like a credentials / mode / device error does (the restart replays the conditions).
+    /// </summary>
+    private void OnConditionReply(KiwoomFrame reply)
+    {
+        var outcome = _conditionRequests.Complete(reply);
+        if (outcome is ConditionOutcome.Unexpected)
+        {
+            if (Throttled(_strayConditionReplies, reply.GetType().Name)) _log.Warning("Unexpected condition reply {Reply} with no such request in flight", reply.GetType().Name);
+            return;
+        }
+        Timers.Cancel(ConditionTimedOut.Instance);
+        switch (outcome)
+        {
+            case ConditionOutcome.TokenRejected t:
+                _tokens.Tell(new TokenProtocol.InvalidateToken(_token!));
+                throw Fail(Causes.TokenRejected, FailureKind.Transient, $"{t.Request} returned {t.Error}");
+            case ConditionOutcome.LinkFailure l:
+                throw Fail(Causes.RequestFailed, FailureKind.Transient, $"{l.Request} returned {l.Error}");
+            case ConditionOutcome.RateLimited limited:
+                var pause = _rateLimitBackoff.DelayFor(++_conditionRateLimits, FailureKind.Transient, 0);
+                _conditionPause = true;
+                Timers.StartSingleTimer(ConditionPauseElapsed.Instance, ConditionPauseElapsed.Instance, pause);
+                FeedMetrics.RateLimited.Add(1, _metricTag, new("trnm", limited.Request is ConditionRequest.List ? "CNSRLST" : limited.Request is ConditionRequest.Clear ? "CNSRCLR" : "CNSRREQ"));
+                _log.Warning("{Request} rate limited by the server ({Error}); sending it again in {Pause}", limited.Request, limited.Error, pause);
+                return;
+            case ConditionOutcome.Paging:
+                break;
+            case ConditionOutcome.Refused refused:
+                _conditionRateLimits = 0;
+                _log.Warning("{Request} refused: {Error}", refused.Request, refused.Error);
+                _conditions?.Tell(outcome);
+                break;
+            default:
+                _conditionRateLimits = 0;
+                _conditions?.Tell(outcome);
+                break;
+        }
+        SendNextCondition();
+    }
+
+    private readonly ThrottledLog _strayConditionReplies = new(LogLevel.WarningLevel, "{Count} more unexpected condition reply(ies) in the last {Seconds}s (last: {Last})");
 
     private void CloseWhenDrained()
     {

@@ -9,6 +9,8 @@ internal sealed partial class ConnectionActor
 {
     /// <summary>A decoded frame other than REAL, with its bytes (a PING is echoed as received).</summary>
     internal sealed record FrameReceived(KiwoomFrame Frame, byte[] Data) : IDeadLetterSuppression;
+    /// <summary>A REAL entry of type 02 (condition change), from the receive loop.</summary>
+    internal sealed record ConditionPushed(Messages.Tick Tick) : IDeadLetterSuppression;
     internal sealed record LinkFailed(Exception Error) : IDeadLetterSuppression;
     internal sealed record LinkClosed(WebSocketCloseStatus Status, string? Description) : IDeadLetterSuppression;
     /// <summary>The receive loop's <see cref="MarketSignals"/> learned something new (a 0s push, a KRX trade): the line to log.</summary>
@@ -24,5 +26,7 @@ internal sealed partial class ConnectionActor
     private sealed class RequestTimedOut : IDeadLetterSuppression { public static readonly RequestTimedOut Instance = new(); }
     private sealed class PaceElapsed : IDeadLetterSuppression { public static readonly PaceElapsed Instance = new(); }
     private sealed class SpacingElapsed : IDeadLetterSuppression { public static readonly SpacingElapsed Instance = new(); }
+    private sealed class ConditionTimedOut : IDeadLetterSuppression { public static readonly ConditionTimedOut Instance = new(); }
+    private sealed class ConditionPauseElapsed : IDeadLetterSuppression { public static readonly ConditionPauseElapsed Instance = new(); }
     private sealed class CloseTimedOut : IDeadLetterSuppression { public static readonly CloseTimedOut Instance = new(); }
 }

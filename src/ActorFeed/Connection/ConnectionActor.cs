@@ -33,6 +33,10 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SocketLoops _socket;
     private readonly RegistrationQueue _registrations;
+    private readonly ConditionRequests _conditionRequests = new();
+    private IActorRef? _conditions;                      // who asked for condition search on this connection: its outcomes and changes go there
+    private bool _conditionPause;                        // a rate-limited condition request waits for its pause
+    private int _conditionRateLimits;                    // consecutive rate-limited condition replies
     private readonly LoginRetryMemory _loginRetry;
     private readonly BackoffPolicy _rateLimitBackoff;   // pause before resending a rate-limited request: backoff.min doubling, up to backoff.max, no jitter
     private readonly TimeProvider _time;                // "now" for the market calendar
@@ -174,6 +178,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
                 _confirmedItems.ExceptWith(m.Items);
                 Enqueue(RegistrationKind.Remove, m.Items);
             });
+            Conditions();
             Receive<CloseGracefully>(m =>
             {
                 _closeRequester = Sender;
@@ -207,6 +212,10 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             Receive<DataCheck>(_ => { });
             Receive<RegisterItems>(_ => { });
             Receive<UnregisterItems>(_ => { });
+            Receive<ConditionCommand>(_ => { });
+            Receive<ConditionTimedOut>(_ => { });
+            Receive<ConditionPauseElapsed>(_ => { });
+            Receive<ConditionPushed>(_ => { });
             Receive<CloseDone>(_ => FinishClose());
             Receive<CloseTimedOut>(_ => FinishClose());
             Receive<LinkClosed>(_ => FinishClose());

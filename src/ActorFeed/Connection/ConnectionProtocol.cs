@@ -29,6 +29,11 @@ internal static class ConnectionProtocol
     /// <summary>Feed to connection: REMOVE these items, close with 1000, then stop. Answered with <see cref="Closed"/>.</summary>
     public sealed record CloseGracefully(IReadOnlyList<RegistrationItem> Items);
 
+    /// <summary>Conditions actor to connection: queue this condition request (CNSRLST goes first on the connection).
+    /// The sender is where the outcomes (<see cref="ConditionOutcome"/>) and the real-time changes
+    /// (<see cref="ConditionChange"/>) of this connection go.</summary>
+    public sealed record ConditionCommand(ConditionRequest Request);
+
     public sealed class Closed
     {
         public static readonly Closed Instance = new();

@@ -131,6 +131,11 @@ internal sealed class SocketLoops(
         var now = Environment.TickCount64;
         foreach (var tick in real.Ticks)
         {
+            if (tick.Type == ConditionCodes.RealType)            // condition changes are routed by condition, through the actor
+            {
+                actor.Tell(new ConditionPushed(tick));
+                continue;
+            }
             // learned before delivery: the watchdog and the staleness check use it from the next question on
             if (signals is not null && signals.Concerns(tick) && signals.Observe(tick, (time ?? TimeProvider.System).GetUtcNow()) is { } change)
                 actor.Tell(new MarketSignalChanged(change));

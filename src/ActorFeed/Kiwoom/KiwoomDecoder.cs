@@ -67,9 +67,10 @@ internal sealed class KiwoomDecoder
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             return new MalformedFrame("frame is not a JSON object");
 
-        string? trnm = null, returnMsg = null, code = null, message = null;
+        string? trnm = null, returnMsg = null, code = null, message = null, seq = null, contYn = null, nextKey = null;
         int? returnCode = null;
         List<Tick>? ticks = null;
+        int dataStart = -1, dataLength = 0;   // the data array of a frame other than REAL (or of one whose trnm comes later), read once the trnm is known
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -78,15 +79,26 @@ internal sealed class KiwoomDecoder
             else if (reader.ValueTextEquals("return_msg"u8)) { reader.Read(); returnMsg = ReadText(ref reader); }
             else if (reader.ValueTextEquals("code"u8)) { reader.Read(); code = ReadText(ref reader); }
             else if (reader.ValueTextEquals("message"u8)) { reader.Read(); message = ReadText(ref reader); }
+            else if (reader.ValueTextEquals("seq"u8)) { reader.Read(); seq = ReadText(ref reader); }
+            else if (reader.ValueTextEquals("cont_yn"u8)) { reader.Read(); contYn = ReadText(ref reader); }
+            else if (reader.ValueTextEquals("next_key"u8)) { reader.Read(); nextKey = ReadText(ref reader); }
             else if (reader.ValueTextEquals("data"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartArray) ticks = ReadEntries(ref reader, receivedAt);
+                if (reader.TokenType == JsonTokenType.StartArray && trnm == "REAL") ticks = ReadEntries(ref reader, receivedAt);
+                else if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    dataStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    dataLength = (int)reader.BytesConsumed - dataStart;
+                }
                 else reader.Skip();
             }
             else { reader.Read(); reader.Skip(); }
         }
         if (reader.TokenType != JsonTokenType.EndObject) return new MalformedFrame("truncated JSON object");
+        var data = dataStart >= 0 ? utf8.Slice(dataStart, dataLength) : default;
+        if (trnm == "REAL" && ticks is null && dataStart >= 0) ticks = ReadEntriesAt(data, dataStart, receivedAt);
 
         switch (trnm)
         {
@@ -101,9 +113,103 @@ internal sealed class KiwoomDecoder
                 return ticks is { Count: > 0 } ? new RealFrame(ticks) : new MalformedFrame("REAL frame without entries");
             case "SYSTEM":
                 return new SystemFrame(code ?? "", message ?? returnMsg ?? "");
+            // condition search: a reply without return_code that carries its data is taken as a success
+            case "CNSRLST":
+                return new ConditionListFrame(returnCode ?? 0, returnMsg ?? "", dataStart >= 0 ? ReadConditionList(data) : []);
+            case "CNSRREQ":
+                return new ConditionSearchFrame(returnCode ?? 0, returnMsg ?? "", seq, dataStart >= 0 ? ReadConditionCodes(data) : [],
+                    string.Equals(contYn, "Y", StringComparison.OrdinalIgnoreCase), string.IsNullOrEmpty(nextKey) ? null : nextKey);
+            case "CNSRCLR":
+                return new ConditionClearFrame(returnCode ?? 0, returnMsg ?? "", seq);
             default:
                 return new UnknownFrame(trnm);
         }
+    }
+
+    /// <summary>The entries of a REAL frame whose data came before its trnm: read from their slice of the frame.</summary>
+    private List<Tick> ReadEntriesAt(ReadOnlySpan<byte> data, int start, DateTimeOffset receivedAt)
+    {
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = 7 });
+        reader.Read();
+        var outer = _sourceOffset;
+        _sourceOffset += start;   // value ranges are positions in the whole frame
+        try
+        {
+            return ReadEntries(ref reader, receivedAt);
+        }
+        finally
+        {
+            _sourceOffset = outer;
+        }
+    }
+
+    /// <summary>
+    /// CNSRLST data: <c>[["0","조건1"],["1","조건2"]]</c> (seq, name; either may be a number); objects with <c>seq</c> and
+    /// <c>name</c> are read too. An entry without a readable seq is left out.
+    /// </summary>
+    private static List<ConditionEntry> ReadConditionList(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = 7 });
+        reader.Read();
+        var list = new List<ConditionEntry>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            string? seq = null, name = null;
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                var i = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    var text = ReadText(ref reader);
+                    if (i == 0) seq = text;
+                    else if (i == 1) name = text;
+                    i++;
+                }
+            }
+            else if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("seq"u8)) { reader.Read(); seq = ReadText(ref reader); }
+                    else if (reader.ValueTextEquals("name"u8)) { reader.Read(); name = ReadText(ref reader); }
+                    else { reader.Read(); reader.Skip(); }
+                }
+            }
+            else reader.Skip();
+            seq = seq?.Trim();
+            if (!string.IsNullOrEmpty(seq)) list.Add(new ConditionEntry(seq, name ?? ""));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// CNSRREQ data: objects with the code in <c>jmcode</c> (or FID <c>9001</c>), or bare strings; the A / J / Q prefix
+    /// is stripped (<see cref="ConditionCodes.Strip"/>). Entries without a code are left out.
+    /// </summary>
+    private static List<string> ReadConditionCodes(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = 7 });
+        reader.Read();
+        var codes = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            string? code = null;
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                string? fid = null;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("jmcode"u8)) { reader.Read(); code = ReadText(ref reader); }
+                    else if (reader.ValueTextEquals("9001"u8)) { reader.Read(); fid = ReadText(ref reader); }
+                    else { reader.Read(); reader.Skip(); }
+                }
+                code ??= fid;
+            }
+            else if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number) code = ReadText(ref reader);
+            else reader.Skip();
+            if (ConditionCodes.Strip(code) is { Length: > 0 } stripped) codes.Add(stripped);
+        }
+        return codes;
     }
 
     private List<Tick> ReadEntries(ref Utf8JsonReader reader, DateTimeOffset receivedAt)

@@ -31,6 +31,33 @@ internal static class KiwoomEncoder
         w.WriteEndArray();
     });
 
+    /// <summary><c>{"trnm":"CNSRLST"}</c>: the list of the user's condition searches.</summary>
+    public static byte[] ConditionList() => Write(w => w.WriteString("trnm", "CNSRLST"));
+
+    /// <summary>
+    /// <c>{"trnm":"CNSRREQ","seq":"1","search_type":"1","stex_tp":"K"}</c>: search_type "0" a one-shot search (a next
+    /// page with <c>cont_yn</c> "Y" and <paramref name="nextKey"/>), "1" the members now and real-time changes after.
+    /// </summary>
+    public static byte[] ConditionSearch(string seq, bool realtime, string? nextKey = null) => Write(w =>
+    {
+        w.WriteString("trnm", "CNSRREQ");
+        w.WriteString("seq", seq);
+        w.WriteString("search_type", realtime ? "1" : "0");
+        w.WriteString("stex_tp", "K");
+        if (!realtime)
+        {
+            w.WriteString("cont_yn", nextKey is null ? "N" : "Y");
+            w.WriteString("next_key", nextKey ?? "");
+        }
+    });
+
+    /// <summary><c>{"trnm":"CNSRCLR","seq":"1"}</c>: stop the real-time search of a condition.</summary>
+    public static byte[] ConditionClear(string seq) => Write(w =>
+    {
+        w.WriteString("trnm", "CNSRCLR");
+        w.WriteString("seq", seq);
+    });
+
     /// <summary>
     /// Splits <paramref name="items"/> into batches of one type and at most <paramref name="maxItems"/> items,
     /// keeping the order of first appearance of each type.

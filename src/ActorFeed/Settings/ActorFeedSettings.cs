@@ -68,7 +68,7 @@ public sealed record ActorFeedSettings
     /// <value>Defaults to 60 seconds; HOCON <c>actorfeed.connection.idle-timeout</c>.</value>
     public TimeSpan IdleTimeout { get; init; } = SettingDefinitions.IdleTimeout.Default;
 
-    /// <summary>A REG or REMOVE must be answered within this.</summary>
+    /// <summary>A REG, REMOVE or condition request (CNSRLST, CNSRREQ, CNSRCLR) must be answered within this; else the link fails.</summary>
     /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.connection.request-timeout</c>.</value>
     public TimeSpan RequestTimeout { get; init; } = SettingDefinitions.RequestTimeout.Default;
 
@@ -125,6 +125,14 @@ public sealed record ActorFeedSettings
     /// </summary>
     /// <value>Defaults to 10000; HOCON <c>actorfeed.subscription.max-pending-ticks</c>.</value>
     public int MaxPendingTicks { get; init; } = SettingDefinitions.MaxPendingTicks.Default;
+
+    /// <summary>
+    /// Real-time condition searches (<c>SubscribeCondition</c>: CNSRREQ with search_type 1) active at once in the session;
+    /// a <c>SubscribeCondition</c> for one more condition is answered with <c>ConditionRejected</c>. Kiwoom documents no
+    /// limit; community code caps them at 10 per login. At least 1.
+    /// </summary>
+    /// <value>Defaults to 10; HOCON <c>actorfeed.conditions.max-realtime</c>.</value>
+    public int ConditionsMaxRealtime { get; init; } = SettingDefinitions.ConditionsMaxRealtime.Default;
 
     /// <summary>
     /// Liveness of the DATA, not the socket: with at least one confirmed subscription and the market open (see

@@ -81,7 +81,7 @@ public static class SettingDefinitions
 
     internal static readonly SettingDefinition<TimeSpan> RequestTimeout = new(
         nameof(ActorFeedSettings.RequestTimeout), "actorfeed.connection.request-timeout", TimeSpan.FromSeconds(10),
-        "a REG or REMOVE must be answered within this",
+        "a REG, REMOVE or condition request (CNSRLST, CNSRREQ, CNSRCLR) must be answered within this",
         s => s.RequestTimeout, (s, v) => s with { RequestTimeout = v }, Readers.Duration, Rules.Positive);
 
     internal static readonly SettingDefinition<int> MaxFrameBytes = new(
@@ -159,6 +159,11 @@ public static class SettingDefinitions
         "exchange holidays (KST days, closed all day), comma-separated yyyy-MM-dd",
         s => s.MarketHolidays, (s, v) => s with { MarketHolidays = v }, Readers.String, Rules.Holidays);
 
+    internal static readonly SettingDefinition<int> ConditionsMaxRealtime = new(
+        nameof(ActorFeedSettings.ConditionsMaxRealtime), "actorfeed.conditions.max-realtime", 10,
+        "real-time condition searches (CNSRREQ search_type 1) active at once per session; one more is rejected (10: the cap community code observed per login)",
+        s => s.ConditionsMaxRealtime, (s, v) => s with { ConditionsMaxRealtime = v }, Readers.Int, Rules.AtLeast(1));
+
     internal static readonly SettingDefinition<int> FlappingDrops = new(
         nameof(ActorFeedSettings.FlappingDrops), "actorfeed.health.flapping-drops", 3,
         "this many link drops within flapping-window make the link flapping (FeedStatus.FlappingSince; the health check degrades)",
@@ -183,6 +188,7 @@ public static class SettingDefinitions
         BackoffMin, BackoffMax, BackoffRandomFactor, BackoffResetAfter, PermanentFailureBackoff,
         SubscriptionGroup, MaxItemsPerRequest, ReplayBatchInterval, MaxRequestsPerSecond, MaxPendingTicks, DataTimeout, StaleFloor,
         MarketCalendar, MarketHolidays,
+        ConditionsMaxRealtime,
         FlappingDrops, FlappingWindow,
         ShutdownTimeout,
     ];

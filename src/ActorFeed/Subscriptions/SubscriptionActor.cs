@@ -18,6 +18,13 @@ namespace ActorFeed.Subscriptions;
 /// <c>Tell</c> does not keep the others from being told. Should it fail anyway, the FeedSupervisor resumes it with
 /// its state (and logs an error). Its <see cref="TickRoute"/> tells the subscribers a <see cref="SubscriptionGap"/> after an
 /// interruption and a copy here, which is logged.
+/// <para>
+/// Holds: a subscriber gets a type's ticks while anyone holds that pair for it: the host (its own <c>Subscribe</c>,
+/// idempotent: a second one is a no-op, one <c>Unsubscribe</c> releases it) or a condition that drives ticks (holder
+/// "condition:N", one hold per member). Each holder releases only its own hold, so a condition releasing a code never
+/// removes the host's own subscription of the same subscriber, nor the other way round. The holds are kept only once a
+/// holder other than the host appears (most codes never see one); a subscriber that dies loses every hold.
+/// </para>
 /// </summary>
 internal sealed class SubscriptionActor : ReceiveActor
 {
@@ -27,6 +34,7 @@ internal sealed class SubscriptionActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, HashSet<IActorRef>> _subscribers = new(StringComparer.Ordinal);
     private readonly List<string> _confirmed = new(1);   // a code has one or two types: a list is smaller than a set
+    private Dictionary<(string Type, IActorRef Subscriber), HashSet<string>>? _holds;   // null: every subscriber is held by the host alone
     private StrongBox<long>? _staleness;
     private long _handled;
 
@@ -61,10 +69,24 @@ internal sealed class SubscriptionActor : ReceiveActor
     /// <summary>Makes the current subscriber sets the ones ticks go to. Called before any reply about a change.</summary>
     private void Publish() => _route.Publish(_subscribers, Self);
 
+    private const string Host = "";
+
     private void OnSubscribe(AddSubscriber m)
     {
         _handled++;
         var subscriber = m.Subscriber;
+        var holder = m.Holder ?? Host;
+        if (_holds is null && holder != Host)
+        {
+            _holds = [];
+            foreach (var (type, members) in _subscribers)
+                foreach (var member in members) _holds[(type, member)] = [Host];
+        }
+        if (_holds is not null)
+        {
+            if (!_holds.TryGetValue((m.Type, subscriber), out var holders)) _holds[(m.Type, subscriber)] = holders = [];
+            holders.Add(holder);
+        }
         _subscribers.TryGetValue(m.Type, out var set);
         if (set?.Contains(subscriber) != true && !IsSubscribedElsewhere(subscriber, m.Type)) Context.Watch(subscriber);
         if (set is null)
@@ -80,6 +102,23 @@ internal sealed class SubscriptionActor : ReceiveActor
     {
         _handled++;
         var subscriber = m.Subscriber;
+        var holder = m.Holder ?? Host;
+        if (_holds is not null && _holds.TryGetValue((m.Type, subscriber), out var holders))
+        {
+            holders.Remove(holder);
+            if (holders.Count > 0)
+            {
+                // still held by another holder: the ticks go on; the host's own Unsubscribe is answered as always
+                if (holder == Host) TellSafely(subscriber, new SubscriptionRemoved(_code, m.Type));
+                return;
+            }
+            _holds.Remove((m.Type, subscriber));
+        }
+        else if (holder != Host)
+        {
+            ReportIfIdle();                                 // a release of a hold that is not there (already gone): nothing changes
+            return;
+        }
         Remove(subscriber, m.Type);
         Publish();
         if (!IsSubscribedElsewhere(subscriber, null)) Context.Unwatch(subscriber);
@@ -109,6 +148,7 @@ internal sealed class SubscriptionActor : ReceiveActor
     {
         if (!_subscribers.Remove(m.Type, out var set)) return;
         _confirmed.Remove(m.Type);
+        foreach (var s in set) _holds?.Remove((m.Type, s));
         Publish();
         foreach (var s in set)
         {
@@ -133,6 +173,7 @@ internal sealed class SubscriptionActor : ReceiveActor
 
     private void Remove(IActorRef subscriber, string type)
     {
+        _holds?.Remove((type, subscriber));
         if (!_subscribers.TryGetValue(type, out var set) || !set.Remove(subscriber) || set.Count > 0) return;
         _subscribers.Remove(type);
         _confirmed.Remove(type);

@@ -5,11 +5,13 @@ namespace ActorFeed.Subscriptions;
 /// <summary>Messages between the FeedSupervisor and its SubscriptionActors.</summary>
 internal static class SubscriptionProtocol
 {
-    /// <summary>Feed to subscription: a validated <c>Subscribe</c> (the feed counts what it forwards, see <see cref="Idle"/>).</summary>
-    public sealed record AddSubscriber(string Type, IActorRef Subscriber);
+    /// <summary>Feed to subscription: a validated <c>Subscribe</c> (the feed counts what it forwards, see <see cref="Idle"/>).
+    /// <paramref name="Holder"/>: who holds the subscription, null for the host's own <c>Subscribe</c> (see
+    /// <see cref="SubscriptionActor"/>: holds of different holders are counted apart).</summary>
+    public sealed record AddSubscriber(string Type, IActorRef Subscriber, string? Holder = null);
 
-    /// <summary>Feed to subscription: a validated <c>Unsubscribe</c>.</summary>
-    public sealed record RemoveSubscriber(string Type, IActorRef Subscriber);
+    /// <summary>Feed to subscription: a validated <c>Unsubscribe</c>, or the release of a <paramref name="Holder"/>'s hold.</summary>
+    public sealed record RemoveSubscriber(string Type, IActorRef Subscriber, string? Holder = null);
 
     /// <summary>Subscription to feed: the type gained its first subscriber.</summary>
     public sealed record TypeWanted(string Code, string Type);

@@ -159,7 +159,7 @@ public sealed class KiwoomCodecSpec
     [Fact]
     public void Decoder_must_report_unknown_trnm()
     {
-        Assert.Equal("CNSRLST", Assert.IsType<UnknownFrame>(Decode("""{"trnm":"CNSRLST","data":[]}""")).Trnm);
+        Assert.Equal("GCNSRLST", Assert.IsType<UnknownFrame>(Decode("""{"trnm":"GCNSRLST","data":[]}""")).Trnm);
     }
 
     [Fact]

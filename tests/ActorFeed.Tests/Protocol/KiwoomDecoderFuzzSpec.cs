@@ -22,6 +22,10 @@ public sealed class KiwoomDecoderFuzzSpec
         """{"trnm":"REMOVE","return_code":"1","return_msg":"실패"}""",
         """{"trnm":"PING"}""",
         """{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"}""",
+        """{"trnm":"CNSRLST","return_code":0,"return_msg":"","data":[["0","조건1"],[1,"조건\u0032"],["2"]]}""",
+        """{"trnm":"CNSRREQ","seq":"1","cont_yn":"Y","next_key":"A000660","return_code":"0","data":[{"jmcode":"A005930"},{"9001":"Q500001","302":"x"},"J52A123"]}""",
+        """{"trnm":"CNSRCLR","seq":1,"return_code":3,"return_msg":"실패[1511:조건]"}""",
+        """{"trnm":"REAL","data":[{"type":"02","name":"조건검색","item":"A005930","values":{"841":"1","9001":"A005930","843":"I","20":"093015","907":"2","9081":"1"}}]}""",
         """{"trnm":"REAL","data":[{"type":"0B","name":"주식체결","item":"005930","values":{"20":"165208","10":"-20800","11":"-50","12":"-0.24","27":"-20800","28":"-20700","15":"+82","13":"30379732","14":"632640","16":"20850","17":"+21150","18":"-20450","25":"5","228":"98.92","290":"2","9081":"1"}},{"type":"0D","name":"주식호가잔량","item":"000660","values":{"21":"165208","41":"+130500","10":"+7\u0030","11":-5,"12":null,"13":true,"14":"호가","15":"\"q\""}}]}""",
     ];
 
@@ -60,7 +64,18 @@ public sealed class KiwoomDecoderFuzzSpec
             case RegistrationReplyFrame reply:
                 _ = reply.Error;
                 break;
+            case ConditionListFrame list:
+                _ = (list.Error, list.Conditions.Select(c => (c.Seq.Length, c.Name.Length)).ToList());
+                break;
+            case ConditionSearchFrame search:
+                _ = (search.Error, search.Seq, search.Codes.Sum(c => c.Length), search.NextKey);
+                break;
+            case ConditionClearFrame clear:
+                _ = (clear.Error, clear.Seq);
+                break;
         }
+        if (frame is RealFrame r)
+            foreach (var t in r.Ticks.Where(t => t.Type == ConditionCodes.RealType)) _ = ConditionCodes.ChangeOf(t);
     }
 
     [Fact]

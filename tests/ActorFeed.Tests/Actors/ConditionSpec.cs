@@ -1,0 +1,386 @@
+using System.Net.WebSockets;
+using Akka.Actor;
+using Akka.TestKit;
+using ActorFeed.Messages;
+using ActorFeed.Testing.Fakes;
+using Xunit.Abstractions;
+
+namespace ActorFeed.Tests.Actors;
+
+/// <summary>Condition search (조건검색) through the whole tree on fakes: CNSRLST first on every connection, snapshots,
+/// changes routed by seq, recovery diffs after reconnects, clearing, limits, rejections, one-shot paging, and
+/// conditions that drive ticks, ref-counted against the host's own subscriptions.</summary>
+public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(output)
+{
+    private static readonly TimeSpan Kst = TimeSpan.FromHours(9);
+
+    private static string ListReply(params int[] seqs) =>
+        """{"trnm":"CNSRLST","return_code":0,"return_msg":"","data":[""" + string.Join(",", seqs.Select(s => $"[\"{s}\",\"조건{s}\"]")) + "]}";
+
+    private static string Members(int seq, params string[] codes) =>
+        $$"""{"trnm":"CNSRREQ","seq":"{{seq}}","return_code":0,"return_msg":"","data":[""" + string.Join(",", codes.Select(c => $"{{\"jmcode\":\"A{c}\"}}")) + "]}";
+
+    private static string Change(int seq, string code, bool entered, string time = "093015") =>
+        "{\"trnm\":\"REAL\",\"data\":[{\"type\":\"02\",\"name\":\"조건검색\",\"item\":\"A" + code + "\",\"values\":{\"841\":\"" + seq
+        + "\",\"9001\":\"A" + code + "\",\"843\":\"" + (entered ? "I" : "D") + "\",\"20\":\"" + time + "\",\"907\":\"2\",\"9081\":\"1\"}}]}";
+
+    /// <summary>The next frame sent on <paramref name="t"/>, whatever it is.</summary>
+    private string NextSent(FakeTransport t) => Wire.ExpectMsg<SentFrame>(f => f.Transport == t, TimeSpan.FromSeconds(5)).Text;
+
+    /// <summary>Expects CNSRLST as the next frame, answers it with <paramref name="seqs"/>.</summary>
+    private void AnswerList(FakeTransport t, params int[] seqs)
+    {
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t));
+        t.Push(ListReply(seqs));
+    }
+
+    /// <summary>Expects CNSRREQ search_type 1 of <paramref name="seq"/> as the next frame, answers it with <paramref name="codes"/>.</summary>
+    private void AnswerRealtime(FakeTransport t, int seq, params string[] codes)
+    {
+        Assert.Equal($$"""{"trnm":"CNSRREQ","seq":"{{seq}}","search_type":"1","stex_tp":"K"}""", NextSent(t));
+        t.Push(Members(seq, codes));
+    }
+
+    /// <summary>Applies the events a subscriber got to a member set, as a subscriber that only applies events would.</summary>
+    private static void Apply(HashSet<string> members, object e)
+    {
+        switch (e)
+        {
+            case ConditionSnapshot s: members.Clear(); members.UnionWith(s.Codes); break;
+            case ConditionEntered en: Assert.True(members.Add(en.Code), $"{en.Code} entered twice"); break;
+            case ConditionLeft l: Assert.True(members.Remove(l.Code), $"{l.Code} left but was not a member"); break;
+        }
+    }
+
+    [Fact]
+    public void Conditions_must_wait_for_the_connection_ask_CNSRLST_first_and_answer_with_a_snapshot()
+    {
+        var feed = StartFeed();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));                       // not connected yet: it waits
+        feed.Tell(new ListConditions(), me);
+        var (t, _) = AcceptConnection();
+        AnswerList(t, 0, 1);
+        Assert.Equal([new ConditionInfo(0, "조건0"), new ConditionInfo(1, "조건1")], me.ExpectMsg<ConditionList>().Conditions);
+        AnswerRealtime(t, 1, "005930", "000660");
+        var snapshot = me.ExpectMsg<ConditionSnapshot>();
+        Assert.Equal((1, "조건1"), (snapshot.Seq, snapshot.Name));
+        Assert.Equal(["005930", "000660"], snapshot.Codes);
+        me.ExpectNoMsg(Quiet);
+        feed.Tell(new ListConditions(), me);                           // asked again while connected: a fresh CNSRLST
+        AnswerList(t, 1, 2);
+        Assert.Equal([1, 2], me.ExpectMsg<ConditionList>().Conditions.Select(c => c.Seq));
+        Wire.ExpectNoMsg(Quiet);                                        // the followed condition is not requested again
+    }
+
+    [Fact]
+    public void Condition_changes_must_be_routed_by_seq_with_the_prefix_stripped_and_the_server_time()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, a));
+        AnswerList(t, 1, 2);
+        AnswerRealtime(t, 1, "005930");
+        a.ExpectMsg<ConditionSnapshot>();
+        feed.Tell(new SubscribeCondition(2, b));
+        AnswerRealtime(t, 2);                                           // CNSRLST was asked on this connection already
+        Assert.Empty(b.ExpectMsg<ConditionSnapshot>().Codes);
+
+        t.Push(Change(2, "000660", entered: true, time: "093015"));
+        var entered = b.ExpectMsg<ConditionEntered>();                  // FID 20 on the KST day of receipt (the socket's clock)
+        Assert.Equal((2, "000660", new TimeSpan(9, 30, 15), false), (entered.Seq, entered.Code, entered.At.ToOffset(Kst).TimeOfDay, entered.Recovered));
+        t.Push(Change(2, "000660", entered: true));                     // a repeated I changes nothing
+        t.Push(Change(1, "005930", entered: false, time: "093020"));
+        var left = a.ExpectMsg<ConditionLeft>();
+        Assert.Equal((1, "005930", new TimeSpan(9, 30, 20), false), (left.Seq, left.Code, left.At.ToOffset(Kst).TimeOfDay, left.Recovered));
+        t.Push(Change(7, "035420", entered: true));                     // a condition nobody follows
+        a.ExpectNoMsg(Quiet);
+        b.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Recovery_must_replay_conditions_after_a_reconnect_and_send_each_missed_change_once_as_recovered()
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        var late = CreateTestProbe();
+        var aMembers = new HashSet<string>();
+        feed.Tell(new SubscribeCondition(1, a));
+        feed.Tell(new SubscribeCondition(1, b));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930", "000660");
+        Apply(aMembers, a.ExpectMsg<ConditionSnapshot>());
+        b.ExpectMsg<ConditionSnapshot>();
+        t1.Push(Change(1, "035420", entered: true));
+        Apply(aMembers, a.ExpectMsg<ConditionEntered>());
+        b.ExpectMsg<ConditionEntered>();
+
+        t1.ServerClose(WebSocketCloseStatus.EndpointUnavailable, "restart");
+        var decision = ExpectDecision(FeedComponent.Connection);
+        feed.Tell(new SubscribeCondition(1, late));                     // joins during the outage: the members last known
+        Assert.Equal(["005930", "000660", "035420"], late.ExpectMsg<ConditionSnapshot>().Codes);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
+        var (t2, _) = AcceptConnection();
+        AnswerList(t2, 1);                                              // CNSRLST first again, then the condition
+        AnswerRealtime(t2, 1, "000660", "035420", "051910");            // 005930 left, 051910 entered meanwhile
+
+        var events = new List<object> { a.ExpectMsg<ConditionLeft>(), a.ExpectMsg<ConditionEntered>() };
+        Assert.Equal(("005930", true), (((ConditionLeft)events[0]).Code, ((ConditionLeft)events[0]).Recovered));
+        Assert.Equal(("051910", true), (((ConditionEntered)events[1]).Code, ((ConditionEntered)events[1]).Recovered));
+        foreach (var e in events) Apply(aMembers, e);
+        Assert.Equal(["000660", "035420", "051910"], aMembers.Order());    // exactly the server's membership
+        foreach (var probe in new[] { b, late })
+        {
+            Assert.True(probe.ExpectMsg<ConditionLeft>().Recovered);
+            Assert.True(probe.ExpectMsg<ConditionEntered>().Recovered);
+        }
+        a.ExpectNoMsg(Quiet);                                           // once each
+        b.ExpectNoMsg(TimeSpan.Zero);
+        late.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_token_rejected_on_CNSRREQ_must_fail_the_link_get_a_new_token_and_replay_the_conditions()
+    {
+        var feed = StartFeed();
+        var (t1, first) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        Assert.Contains("CNSRREQ", NextSent(t1));
+        t1.Push("""{"trnm":"CNSRREQ","seq":"1","return_code":3,"return_msg":"인증에 실패했습니다[8005:Token이 유효하지 않습니다]"}""");
+        var decision = ExpectDecision(FeedComponent.Connection);
+        Assert.Equal(FeedFailureException.Causes.TokenRejected, decision.Cause);
+        Assert.Contains("CNSRREQ of condition 1", decision.Detail);
+        TokenCalls.FishForMessage(m => m is TokenIssued i && i.Token != first);
+        Scheduler.Advance(decision.Delay);
+        var (t2, second) = AcceptConnection();
+        Assert.NotEqual(first, second);
+        AnswerList(t2, 1);
+        AnswerRealtime(t2, 1, "005930");
+        Assert.Equal(["005930"], me.ExpectMsg<ConditionSnapshot>().Codes);   // nothing was rejected
+        AssertNoSecretLogged(first, second);
+    }
+
+    [Fact]
+    public void A_duplicate_session_must_replay_the_conditions_after_the_long_backoff()
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930");
+        me.ExpectMsg<ConditionSnapshot>();
+        t1.Push("""{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"}""");
+        var decision = ExpectDecision(FeedComponent.Connection);
+        Assert.Equal(Settings.PermanentFailureBackoff, decision.Delay);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
+        var (t2, _) = AcceptConnection();
+        AnswerList(t2, 1);
+        AnswerRealtime(t2, 1, "000660");
+        Assert.Equal(new ConditionLeft(1, "005930", Time.GetUtcNow(), true), me.ExpectMsg<ConditionLeft>());
+        Assert.Equal(new ConditionEntered(1, "000660", Time.GetUtcNow(), true), me.ExpectMsg<ConditionEntered>());
+    }
+
+    [Fact]
+    public void The_last_subscriber_leaving_or_dying_must_clear_the_condition_on_the_server()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, a));
+        feed.Tell(new SubscribeCondition(1, b));
+        AnswerList(t, 1);
+        AnswerRealtime(t, 1, "005930");
+        a.ExpectMsg<ConditionSnapshot>();
+        b.ExpectMsg<ConditionSnapshot>();
+        feed.Tell(new UnsubscribeCondition(1, a));
+        a.ExpectMsg(new ConditionUnsubscribed(1));
+        t.Push(Change(1, "000660", entered: true));
+        b.ExpectMsg<ConditionEntered>();                                 // still followed for b; a hears nothing
+        a.ExpectNoMsg(Quiet);
+        Wire.ExpectNoMsg(TimeSpan.Zero);                                 // no CNSRCLR while b follows it
+        Watch(b.Ref);
+        Sys.Stop(b.Ref);
+        ExpectTerminated(b.Ref);
+        Assert.Equal("""{"trnm":"CNSRCLR","seq":"1"}""", NextSent(t));
+        t.Push("""{"trnm":"CNSRCLR","seq":"1","return_code":0,"return_msg":""}""");
+
+        feed.Tell(new SubscribeCondition(1, a));                         // followed again: requested again
+        AnswerRealtime(t, 1, "000660");
+        Assert.Equal(["000660"], a.ExpectMsg<ConditionSnapshot>().Codes);
+        feed.Tell(new UnsubscribeCondition(1), a);
+        a.ExpectMsg(new ConditionUnsubscribed(1));
+        Assert.Equal("""{"trnm":"CNSRCLR","seq":"1"}""", NextSent(t));
+    }
+
+    [Fact]
+    public void A_real_time_condition_beyond_max_realtime_must_be_rejected_with_the_reason()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        for (var seq = 0; seq < 10; seq++) feed.Tell(new SubscribeCondition(seq, me));
+        AnswerList(t, Enumerable.Range(0, 11).ToArray());
+        for (var seq = 0; seq < 10; seq++) AnswerRealtime(t, seq, "005930");
+        for (var seq = 0; seq < 10; seq++) me.ExpectMsg<ConditionSnapshot>();
+        feed.Tell(new SubscribeCondition(10, me));
+        var rejected = me.ExpectMsg<ConditionRejected>();
+        Assert.Equal(10, rejected.Seq);
+        Assert.Contains("at most 10 real-time conditions", rejected.Reason);
+        Assert.Contains("actorfeed.conditions.max-realtime", rejected.Reason);
+        feed.Tell(new SubscribeCondition(3, me));                        // one already followed is no new one
+        me.ExpectMsg<ConditionSnapshot>();
+        feed.Tell(new UnsubscribeCondition(0, me));
+        me.ExpectMsg<ConditionUnsubscribed>();
+        Assert.Contains("CNSRCLR", NextSent(t));
+        t.Push("""{"trnm":"CNSRCLR","seq":"0","return_code":0,"return_msg":""}""");
+        feed.Tell(new SubscribeCondition(10, me));                       // room again
+        AnswerRealtime(t, 10);
+        me.ExpectMsg<ConditionSnapshot>();
+    }
+
+    [Fact]
+    public void Bad_input_an_unknown_seq_and_a_server_refusal_must_be_rejected_without_failing_the_link()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(-1, me));
+        Assert.Contains("negative", me.ExpectMsg<ConditionRejected>().Reason);
+        feed.Tell(new SubscribeCondition(1, me, ["0Z"]));
+        Assert.Contains("unknown tick type '0Z'", me.ExpectMsg<ConditionRejected>().Reason);
+        feed.Tell(new SubscribeCondition(1, me, ["00"]));
+        Assert.Contains("per account", me.ExpectMsg<ConditionRejected>().Reason);
+        feed.Tell(new SubscribeCondition(1, me, [null!]));
+        Assert.Contains("missing", me.ExpectMsg<ConditionRejected>().Reason);
+        feed.Tell(new SubscribeCondition(1), ActorRefs.NoSender);
+        feed.Tell(new SearchCondition(-2), me);
+        Assert.Equal(-2, me.ExpectMsg<ConditionRejected>().Seq);
+        Wire.ExpectNoMsg(Quiet);                                          // nothing reached the server
+
+        feed.Tell(new SubscribeCondition(9, me));
+        AnswerList(t, 1, 2);
+        var unknown = me.ExpectMsg<ConditionRejected>();
+        Assert.Equal(9, unknown.Seq);
+        Assert.Contains("not in the server's list", unknown.Reason);
+        feed.Tell(new SubscribeCondition(2, me));
+        Assert.Contains("\"seq\":\"2\"", NextSent(t));
+        t.Push("""{"trnm":"CNSRREQ","seq":"2","return_code":100,"return_msg":"조건검색 요청 실패"}""");
+        var refused = me.ExpectMsg<ConditionRejected>();
+        Assert.Equal(2, refused.Seq);
+        Assert.Contains("조건검색 요청 실패", refused.Reason);
+        feed.Tell(new SubscribeCondition(1, me));                        // the link lives on
+        AnswerRealtime(t, 1, "005930");
+        me.ExpectMsg<ConditionSnapshot>();
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+    }
+
+    [Fact]
+    public void SearchCondition_must_follow_every_page_and_answer_once_with_all_codes()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        feed.Tell(new SearchCondition(3));
+        AnswerList(t, 3);
+        Assert.Equal("""{"trnm":"CNSRREQ","seq":"3","search_type":"0","stex_tp":"K","cont_yn":"N","next_key":""}""", NextSent(t));
+        t.Push("""{"trnm":"CNSRREQ","seq":"3","return_code":0,"cont_yn":"Y","next_key":"P2","data":[{"jmcode":"A005930"},{"jmcode":"A000660"}]}""");
+        Assert.Equal("""{"trnm":"CNSRREQ","seq":"3","search_type":"0","stex_tp":"K","cont_yn":"Y","next_key":"P2"}""", NextSent(t));
+        ExpectNoMsg(Quiet);                                               // no answer before the last page
+        t.Push("""{"trnm":"CNSRREQ","seq":"3","return_code":0,"cont_yn":"N","data":[{"jmcode":"Q500001"}]}""");
+        var result = ExpectMsg<ConditionSearchResult>();
+        Assert.Equal((3, "조건3"), (result.Seq, result.Name));
+        Assert.Equal(["005930", "000660", "500001"], result.Codes);
+        feed.Tell(new SearchCondition(4));
+        Assert.Contains("not in the server's list", ExpectMsg<ConditionRejected>().Reason);
+    }
+
+    [Fact]
+    public void A_rate_limited_condition_request_must_be_sent_again_after_a_pause_and_reject_nothing()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t));
+        EventFilter.Warning(contains: "CNSRLST rate limited").ExpectOne(() =>        // logged once the pause runs
+            t.Push("""{"trnm":"CNSRLST","return_code":5,"return_msg":"허용된 요청 개수를 초과하였습니다[1700:요청 제한]"}"""));
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        AnswerList(t, 1);                                                          // the same request again
+        AnswerRealtime(t, 1, "005930");
+        me.ExpectMsg<ConditionSnapshot>();
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+    }
+
+    [Fact]
+    public void A_condition_request_without_reply_must_fail_the_link_after_the_request_timeout()
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t1));           // never answered
+        Scheduler.Advance(Settings.RequestTimeout - TimeSpan.FromMilliseconds(1));
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+        Scheduler.Advance(TimeSpan.FromMilliseconds(1));
+        var decision = ExpectDecision(FeedComponent.Connection);
+        Assert.Equal(FeedFailureException.Causes.RequestTimeout, decision.Cause);
+        Assert.Contains("CNSRLST", decision.Detail);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
+        var (t2, _) = AcceptConnection();
+        AnswerList(t2, 1);
+        AnswerRealtime(t2, 1);
+        me.ExpectMsg<ConditionSnapshot>();
+    }
+
+    [Fact]
+    public void A_condition_driving_ticks_must_hold_its_members_ref_counted_with_the_host_own_subscription()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        SubscribeConfirmed(feed, t, me, "005930");                       // the host's own subscription
+        feed.Tell(new SubscribeCondition(1, me, ["0B"]));
+        AnswerList(t, 1);
+        AnswerRealtime(t, 1, "005930", "000660");
+        me.FishForMessage(m => m is ConditionSnapshot);
+        Assert.Equal(["000660"], Items(ExpectSent(t, "REG")));            // 005930 is registered already
+        t.Push(RegOk);
+        me.FishForMessage(m => m is SubscriptionConfirmed { Code: "000660" });
+
+        t.Push(Change(1, "005930", entered: false));                     // the condition releases 005930: the host keeps it
+        me.FishForMessage(m => m is ConditionLeft { Code: "005930" });
+        t.Push(Real("005930"));
+        Assert.Equal("005930", me.FishForMessage<Tick>(_ => true).Code);
+        t.Push(Change(1, "000660", entered: false));                     // released by its only holder: REMOVE
+        me.FishForMessage(m => m is ConditionLeft { Code: "000660" });
+        var remove = ExpectSent(t, "REMOVE");
+        Assert.Equal(["000660"], Items(remove));
+        t.Push(RemoveOk);
+
+        t.Push(Change(1, "035420", entered: true));                      // the other way round: the host's Unsubscribe
+        Assert.Equal(["035420"], Items(ExpectSent(t, "REG")));            // does not undo the condition's hold
+        t.Push(RegOk);
+        me.FishForMessage(m => m is SubscriptionConfirmed { Code: "035420" });
+        feed.Tell(new Subscribe("035420", "0B", me));
+        me.FishForMessage(m => m is SubscriptionConfirmed { Code: "035420" });
+        feed.Tell(new Unsubscribe("035420", "0B", me));
+        me.FishForMessage(m => m is SubscriptionRemoved { Code: "035420" });
+        t.Push(Real("035420"));
+        Assert.Equal("035420", me.FishForMessage<Tick>(_ => true).Code);   // ticks go on: the condition holds it
+
+        feed.Tell(new UnsubscribeCondition(1, me));                      // leaving releases every hold
+        me.FishForMessage(m => m is ConditionUnsubscribed);
+        var frames = new[] { NextSent(t), NextSent(t) };
+        Assert.Contains(frames, f => f.Contains("CNSRCLR"));
+        Assert.Contains(frames, f => f.Contains("REMOVE") && f.Contains("035420"));
+        feed.Tell(GetFeedStatus.Instance);
+        Assert.Equal(1, ExpectMsg<FeedStatus>().DesiredSubscriptions);    // the host's own 005930 only
+    }
+}

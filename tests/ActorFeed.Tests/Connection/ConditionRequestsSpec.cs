@@ -1,0 +1,88 @@
+using System.Text;
+
+namespace ActorFeed.Tests.Connection;
+
+/// <summary>The condition requests of one connection alone: CNSRLST first, one in flight, pages, error classes.</summary>
+public sealed class ConditionRequestsSpec
+{
+    private static string Text(byte[]? frame) => Encoding.UTF8.GetString(frame!);
+    private static ConditionSearchFrame Page(string seq, bool more, string? key, params string[] codes) => new(0, "", seq, codes, more, key);
+
+    [Fact]
+    public void Requests_must_put_CNSRLST_first_and_keep_one_in_flight()
+    {
+        var q = new ConditionRequests();
+        q.Enqueue(new ConditionRequest.Search("1", Realtime: true));
+        q.Enqueue(new ConditionRequest.Search("2", Realtime: true));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", Text(q.Next()));
+        Assert.Null(q.Next());                                                       // one in flight
+        Assert.IsType<ConditionOutcome.Listed>(q.Complete(new ConditionListFrame(0, "", [new("1", "a")])));
+        Assert.Contains("\"seq\":\"1\"", Text(q.Next()));
+        Assert.IsType<ConditionOutcome.Unexpected>(q.Complete(new ConditionListFrame(0, "", [])));   // not what is in flight
+        Assert.IsType<ConditionOutcome.Unexpected>(q.Complete(Page("2", false, null)));                // another seq
+        var found = Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("1", false, null, "005930")));
+        Assert.Equal(["005930"], found.Codes);
+        Assert.Contains("\"seq\":\"2\"", Text(q.Next()));
+        q.Complete(Page("2", false, null));
+        q.Enqueue(ConditionRequest.List.Instance);                                   // an explicit list later: once
+        Assert.Equal("""{"trnm":"CNSRLST"}""", Text(q.Next()));
+        q.Complete(new ConditionListFrame(0, "", []));
+        Assert.True(q.IsDrained);
+    }
+
+    [Fact]
+    public void A_one_shot_search_must_follow_every_page_and_join_them()
+    {
+        var q = new ConditionRequests();
+        q.Enqueue(ConditionRequest.List.Instance);
+        q.Next();
+        q.Complete(new ConditionListFrame(0, "", []));
+        q.Enqueue(new ConditionRequest.Search("5", Realtime: false));
+        Assert.Contains("\"cont_yn\":\"N\"", Text(q.Next()));
+        Assert.IsType<ConditionOutcome.Paging>(q.Complete(Page("5", true, "K2", "005930", "000660")));
+        var second = Text(q.Next());
+        Assert.Contains("\"cont_yn\":\"Y\"", second);
+        Assert.Contains("\"next_key\":\"K2\"", second);
+        Assert.IsType<ConditionOutcome.Paging>(q.Complete(Page("5", true, "K3", "035420")));
+        Assert.Contains("\"next_key\":\"K3\"", Text(q.Next()));
+        var found = Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("5", false, "K4", "051910")));   // cont_yn N: done, whatever the key
+        Assert.Equal(["005930", "000660", "035420", "051910"], found.Codes);
+        Assert.True(q.IsDrained);
+    }
+
+    [Fact]
+    public void A_server_repeating_the_same_next_key_must_not_loop()
+    {
+        var q = new ConditionRequests();
+        q.Enqueue(new ConditionRequest.Search("5", Realtime: false));
+        q.Next();
+        q.Complete(new ConditionListFrame(0, "", []));
+        q.Next();
+        Assert.IsType<ConditionOutcome.Paging>(q.Complete(Page("5", true, "K", "005930")));
+        q.Next();
+        Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("5", true, "K", "000660")));
+    }
+
+    [Fact]
+    public void Errors_must_be_classified_once_rate_limit_again_token_and_credentials_the_link_others_a_refusal()
+    {
+        var q = new ConditionRequests();
+        q.Enqueue(new ConditionRequest.Search("1", Realtime: true));
+        q.Next();
+        Assert.IsType<ConditionOutcome.RateLimited>(q.Complete(new ConditionListFrame(5, "허용된 요청 개수를 초과하였습니다[1700:...]", [])));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", Text(q.Next()));                     // the same request again
+        q.Complete(new ConditionListFrame(0, "", []));
+        q.Next();
+        Assert.IsType<ConditionOutcome.TokenRejected>(q.Complete(new ConditionSearchFrame(3, "인증에 실패했습니다[8005:Token이 유효하지 않습니다]", "1", [], false, null)));
+        q.Enqueue(new ConditionRequest.Search("2", Realtime: true));
+        q.Next();
+        Assert.IsType<ConditionOutcome.LinkFailure>(q.Complete(new ConditionSearchFrame(8031, "모의투자 접속", null, [], false, null)));
+        q.Enqueue(new ConditionRequest.Search("3", Realtime: true));
+        q.Next();
+        var refused = Assert.IsType<ConditionOutcome.Refused>(q.Complete(new ConditionSearchFrame(100, "조건검색 실패", "3", [], false, null)));
+        Assert.Equal(100, refused.Error.ReturnCode);
+        q.Enqueue(new ConditionRequest.Clear("3"));
+        Assert.Equal("""{"trnm":"CNSRCLR","seq":"3"}""", Text(q.Next()));
+        Assert.IsType<ConditionOutcome.Cleared>(q.Complete(new ConditionClearFrame(0, "", "3")));
+    }
+}

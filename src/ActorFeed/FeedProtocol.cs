@@ -32,7 +32,8 @@ internal static class FeedProtocol
 
     /// <summary>
     /// One code/type pair: <paramref name="Ticks"/> delivered since it was subscribed (the dashboard derives the rate),
-    /// the last tick, the gap notices sent and the last one, the silence since the last tick, after how much silence
+    /// the last tick, the gap notices sent and the last one, the code's silence as staleness measures it (since its
+    /// last tick of any type, or since it was confirmed again after an interruption), after how much silence
     /// the code counts as stale (its learned pace; null while unknown), whether it is stale now (the same judgement as
     /// <see cref="Messages.FeedStatus.StaleCodes"/>), and what the market calendar says about the code now.
     /// </summary>

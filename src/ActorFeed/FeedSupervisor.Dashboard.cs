@@ -15,9 +15,11 @@ internal sealed partial class FeedSupervisor
         var pairs = new List<FeedProtocol.PairStat>(counters.Count);
         foreach (var c in counters)
         {
-            var pace = _subscriptions[c.Code].Route.Pace;
+            var route = _subscriptions[c.Code].Route;
+            var pace = route.Pace;
             var confirmed = _desired.TryGetValue(new RegistrationItem(c.Code, c.Type), out var state) && state.Confirmed;
-            TimeSpan? silent = c.Last is { } last && now >= last.ReceivedAt ? now - last.ReceivedAt : null;
+            // the silence staleness judges: of the code, on the pace's clock, since its last tick (or since it was confirmed again)
+            TimeSpan? silent = pace.LastTickMs is { } lastMs ? TimeSpan.FromMilliseconds(Math.Max(0, route.NowMs() - lastMs)) : null;
             TimeSpan? staleAfter = pace.StaleAfterMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
             pairs.Add(new FeedProtocol.PairStat(c.Code, c.Type, confirmed, c.Ticks, c.Last, c.Gaps, c.LastGap, silent, staleAfter,
                 status.StaleCodes.Contains(c.Code), _calendar.SessionAt(now, c.Code).ToString(), _calendar.ExpectsData(now, c.Code)));

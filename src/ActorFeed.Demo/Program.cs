@@ -5,7 +5,6 @@ using Akka.Hosting;
 using Akka.Logger.Serilog;
 using ActorFeed.Demo;
 using ActorFeed.Hosting;
-using ActorFeed.Hosting.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

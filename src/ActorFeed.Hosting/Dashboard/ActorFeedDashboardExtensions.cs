@@ -2,17 +2,18 @@ using System.Text;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
+using ActorFeed.Hosting.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace ActorFeed.Hosting.Dashboard;
+namespace ActorFeed.Hosting;
 
 /// <summary>
 /// The live status page of the feed: <c>app.MapActorFeedDashboard("/actorfeed")</c> in any ASP.NET Core host that runs
-/// the feed with <c>WithActorFeed</c>.
+/// the feed with <c>WithActorFeed</c>. In the namespace of <c>AddActorFeed</c>, so that the one <c>using</c> serves both.
 /// </summary>
 public static class ActorFeedDashboardExtensions
 {

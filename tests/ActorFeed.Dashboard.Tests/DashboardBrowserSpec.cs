@@ -47,7 +47,7 @@ public sealed class DashboardBrowserSpec : IAsyncLifetime
     public async Task Page_must_show_Connected_and_every_code_row_updating()
     {
         await using var demo = await DemoProcess.StartAsync(_sim);
-        var page = await _browser.OpenAsync(demo.Dashboard);
+        var page = await _browser.OpenAsync(demo.Printed);
         await ExpectConnectedWithRows(page);
         await Expect(page.Locator("#codes tbody tr")).ToHaveCountAsync(Codes.Length);
         foreach (var code in Codes)
@@ -67,7 +67,7 @@ public sealed class DashboardBrowserSpec : IAsyncLifetime
         // a 5 s backoff, so that the countdown can be watched
         await using var demo = await DemoProcess.StartAsync(_sim, "--ActorFeed:BackoffMin=00:00:05", "--ActorFeed:BackoffMax=00:00:05",
             "--ActorFeed:BackoffRandomFactor=0");
-        var page = await _browser.OpenAsync(demo.Dashboard);
+        var page = await _browser.OpenAsync(demo.Printed);
         await ExpectConnectedWithRows(page);
 
         _sim.RefuseConnectionsFor(TimeSpan.FromMinutes(5));
@@ -107,7 +107,7 @@ public sealed class DashboardBrowserSpec : IAsyncLifetime
         IPage page;
         await using (demo)
         {
-            page = await _browser.OpenAsync(demo.Dashboard);
+            page = await _browser.OpenAsync(demo.Printed);
             await ExpectConnectedWithRows(page);
             await demo.KillAsync();
         }

@@ -20,7 +20,11 @@ public sealed partial class DemoProcess : IAsyncDisposable
 
     private DemoProcess(Process process) => _process = process;
 
+    /// <summary>The page's address with a trailing slash (a base for its relative URIs, e.g. <c>status</c>).</summary>
     public Uri Dashboard => _dashboard.Task.Result;
+
+    /// <summary>The page's address exactly as the demo printed it.</summary>
+    public Uri Printed => new(Dashboard.ToString().TrimEnd('/'));
 
     public string Output
     {

@@ -101,6 +101,35 @@ public sealed class DashboardBrowserSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_must_agree_with_GetFeedStatus_through_a_fault()
+    {
+        // the feed in this process (so that GetFeedStatus can be asked directly), a 3 s backoff to read Reconnecting
+        await using var host = await WebHostFixture.StartAsync(null, null, "--ActorFeed:BackoffMin=00:00:03", "--ActorFeed:BackoffMax=00:00:03",
+            "--ActorFeed:BackoffRandomFactor=0");
+        await using var ticks = await host.SubscribeAndTick("005930", "000660");
+        var page = await _browser.OpenAsync(new Uri(host.Dashboard.ToString().TrimEnd('/')));
+        var feed = await host.Client.GetStatusAsync();
+        await Expect(page.Locator("#state")).ToHaveTextAsync(feed.State.ToString(), Long);
+        await Expect(page.Locator("#subs")).ToHaveTextAsync($"({feed.ConfirmedSubscriptions} of {feed.DesiredSubscriptions} confirmed)");
+
+        host.Sim.RefuseConnectionsFor(TimeSpan.FromMinutes(5));
+        host.Sim.DropAllSessions(DropMode.InternalError);
+        feed = await host.WaitForState(Messages.FeedState.Reconnecting);
+        await Expect(page.Locator("#state")).ToHaveTextAsync(feed.State.ToString(), Long);
+        await Expect(page.Locator("#cause")).ToHaveTextAsync($"cause: {feed.Cause} (attempt {feed.Attempt})");
+        await Expect(page.Locator("#subs")).ToHaveTextAsync(new Regex($@"^\(0 of {feed.DesiredSubscriptions} confirmed, unconfirmed since "));
+        var left = (feed.NextRetryAt!.Value - DateTimeOffset.UtcNow).TotalSeconds;
+        var shown = double.Parse(Regex.Match((await page.Locator("#countdown").TextContentAsync())!, @"\d+\.\d").Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(shown, 0, left + 0.5);                                    // counting down to the feed's NextRetryAt
+
+        host.Sim.Faults.RefuseConnectionsUntil = default;
+        feed = await host.WaitForState(Messages.FeedState.Connected);
+        await Expect(page.Locator("#state")).ToHaveTextAsync("Connected", Long);
+        await Expect(page.Locator("#cause")).ToHaveTextAsync("");
+        await Expect(page.Locator("#subs")).ToHaveTextAsync($"({feed.DesiredSubscriptions} of {feed.DesiredSubscriptions} confirmed)", Long);
+    }
+
+    [Fact]
     public async Task Page_must_say_the_host_is_unreachable_when_it_stops()
     {
         var demo = await DemoProcess.StartAsync(_sim);

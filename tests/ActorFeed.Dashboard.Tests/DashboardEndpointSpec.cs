@@ -118,7 +118,8 @@ public sealed class DashboardEndpointSpec
         var first = seen[0];
         var last = seen[^1];
         var elapsed = last.ReceivedAt - first.ReceivedAt;
-        Assert.True(elapsed >= TimeSpan.FromSeconds(2.5), $"5 snapshots within {elapsed}: more than about one a second");
+        // 4 intervals of about 1 s; a stalled machine may bring the first two closer, never all of them
+        Assert.True(elapsed >= TimeSpan.FromSeconds(2), $"5 snapshots within {elapsed}: more than about one a second");
         long Ticks(ServerSentEvent e) => e.Json.GetProperty("codes").EnumerateArray().Sum(c => c.GetProperty("ticks").GetInt64());
         var delivered = Ticks(last) - Ticks(first);
         Assert.True(delivered > 20 * seen.Count, $"{delivered} ticks and {seen.Count} events: the events must not follow the ticks");

@@ -72,9 +72,9 @@ public static class ActorFeedDashboardExtensions
             var snapshot = await collector.Ask<DashboardSnapshot>(DashboardCollector.GetSnapshot.Instance, TimeSpan.FromSeconds(5), context.RequestAborted);
             return Results.Json(snapshot, DashboardCollector.Json);
         }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or Akka.Pattern.OpenCircuitException || e.GetBaseException() is AskTimeoutException)
+        catch (Exception) when (!context.RequestAborted.IsCancellationRequested)
         {
-            return Unavailable();
+            return Unavailable();                                       // the feed did not answer in time, or is stopping
         }
     }
 

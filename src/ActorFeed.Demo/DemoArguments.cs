@@ -15,6 +15,8 @@ internal sealed record DemoArguments
     public string? Server { get; init; }               // null (simulator), "mock", "production"
     public List<string> ConfigurationArgs { get; } = [];
     public bool Help { get; init; }
+    public bool Dashboard { get; init; } = true;
+    public int DashboardPort { get; init; }            // 0: any free port (printed at start)
 
     public const string Usage = """
         ActorFeed demo: a supervised Kiwoom real-time feed.
@@ -28,6 +30,8 @@ internal sealed record DemoArguments
           --exit-after-tour           stop (gracefully) once the fault tour is done and every code ticked again
           --duration <seconds>        stop after this long (default: until Ctrl+C)
           --json                      stdout: one JSON object per line; logs go to stderr
+          --dashboard-port <port>     serve the live status page on http://127.0.0.1:<port>/actorfeed (default 0: any free port)
+          --no-dashboard              do not serve the status page
           --mock | --production       Kiwoom's mock or production servers (needs ActorFeed:AppKey and ActorFeed:SecretKey
                                       from the environment, e.g. ActorFeed__AppKey, or --ActorFeed:AppKey=...)
           --ActorFeed:Key=value       any setting of the configuration table, e.g. --ActorFeed:BackoffMax=00:00:10
@@ -66,6 +70,13 @@ internal sealed record DemoArguments
                     if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
                         throw new ArgumentException($"--duration: '{v}' is not a positive number of seconds");
                     result = result with { Duration = TimeSpan.FromSeconds(seconds) };
+                    break;
+                case "--no-dashboard": result = result with { Dashboard = false }; break;
+                case "--dashboard-port":
+                    var p = Value();
+                    if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+                        throw new ArgumentException($"--dashboard-port: '{p}' is not a port number (0-65535; 0 = any free port)");
+                    result = result with { DashboardPort = port };
                     break;
                 case "--mock": result = result with { Server = "mock" }; break;
                 case "--production": result = result with { Server = "production" }; break;

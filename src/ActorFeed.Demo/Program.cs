@@ -1,7 +1,14 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using ActorFeed.Demo;
 using ActorFeed.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using ActorFeed.Settings;
 using ActorFeed.Simulator;
 using Microsoft.Extensions.Configuration;
@@ -27,7 +34,12 @@ if (demo.Help)
     return 0;
 }
 
-var builder = Host.CreateApplicationBuilder(demo.ConfigurationArgs.ToArray());
+// with the dashboard the demo is a web app (Kestrel on 127.0.0.1 only); without it, a plain generic host
+IHostApplicationBuilder builder = demo.Dashboard
+    ? WebApplication.CreateBuilder(new WebApplicationOptions { Args = demo.ConfigurationArgs.ToArray() })
+    : Host.CreateApplicationBuilder(demo.ConfigurationArgs.ToArray());
+if (builder is WebApplicationBuilder web)
+    web.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, demo.DashboardPort));   // never beyond this machine
 ActorFeedOptions configured;                          // read to choose the server; DI binds its own copy
 try
 {
@@ -108,7 +120,7 @@ builder.Services.AddAkka("actorfeed-demo", (b, sp) => b
 
 try
 {
-    using var app = builder.Build();
+    using var app = Build(builder);
     try
     {
         app.Services.GetRequiredService<IOptions<ActorFeedOptions>>().Value.ToSettings();   // bad options: one line, before any log
@@ -120,7 +132,9 @@ try
     }
     if (simulator is not null)
         Log.Information("No credentials given: running against the built-in simulator at {Url}", simulator.WebSocketUrl);
-    await app.RunAsync();
+    await app.StartAsync();
+    if (app is WebApplication started) PrintDashboard(started, demo.Json);
+    await app.WaitForShutdownAsync();
     return 0;
 }
 catch (Exception e)
@@ -132,6 +146,25 @@ finally
 {
     if (simulator is not null) await simulator.DisposeAsync();
     await Log.CloseAndFlushAsync();
+}
+
+static IHost Build(IHostApplicationBuilder builder)
+{
+    if (builder is not WebApplicationBuilder web) return ((HostApplicationBuilder)builder).Build();
+    var app = web.Build();
+    app.MapActorFeedDashboard("/actorfeed");
+    return app;
+}
+
+static void PrintDashboard(WebApplication app, bool json)
+{
+    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+    if (address is null) return;
+    var url = $"{address.TrimEnd('/')}/actorfeed";
+    Console.WriteLine(json
+        ? JsonSerializer.Serialize(new { @event = "dashboard", at = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), url })
+        : $"Dashboard: {url}");
+    Console.Out.Flush();
 }
 
 static string BindingError(InvalidOperationException e) =>

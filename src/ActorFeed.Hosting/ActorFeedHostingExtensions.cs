@@ -158,5 +158,9 @@ public static class ActorFeedHostingExtensions
         dependencies ??= FeedDependencies.Real(settings) with { Time = time ?? TimeProvider.System };
         var feed = Feed.Start(system, settings, dependencies, name);
         registry.Register<ActorFeedActor>(feed);
+        // the dashboard's memory (timeline, recoveries) starts with the feed; it samples only while a page is open
+        var collector = system.ActorOf(Dashboard.DashboardCollector.Props(feed, [settings.AppKey, settings.SecretKey], time: dependencies.Time),
+            name + "-dashboard");
+        registry.Register<Dashboard.DashboardCollector>(collector);
     }
 }

@@ -31,7 +31,7 @@ namespace ActorFeed;
 /// (its SubscriptionActors, its connection, its two restart supervisors); anything else is ignored with a debug line.
 /// </para>
 /// </summary>
-internal sealed class FeedSupervisor : ReceiveActor
+internal sealed partial class FeedSupervisor : ReceiveActor
 {
     private readonly ActorFeedSettings _settings;
     private readonly FeedDependencies _deps;
@@ -73,6 +73,7 @@ internal sealed class FeedSupervisor : ReceiveActor
         Receive<SearchCondition>(m => _conditions.Forward(m));
         Receive<ConditionsProtocol.HoldTicks>(_ => Sender.Equals(_conditions), OnHoldTicks);
         Receive<ConditionsProtocol.ReleaseTicks>(_ => Sender.Equals(_conditions), OnReleaseTicks);
+        Receive<FeedProtocol.GetPairStats>(_ => Sender.Tell(PairStats()));        // the dashboard: FeedSupervisor.Dashboard.cs
         Receive<TypeWanted>(m => FromSubscription(m.Code), OnTypeWanted);
         Receive<TypeUnwanted>(m => FromSubscription(m.Code), OnTypeUnwanted);
         Receive<Idle>(m => FromSubscription(m.Code), OnIdle);

@@ -75,6 +75,18 @@ public sealed class DemoProcessSpec
         Assert.Contains(gaps, e => Str(e, "cause") == "server closed the connection");
         Assert.Equal("Stopped", Str(states[^1], "state"));
         Assert.Contains("Supervision: connection failed", stderr);                 // logs on stderr, not in the JSON
+        // the status page, on loopback only, announced once at start
+        var dashboard = Assert.Single(events, e => Str(e, "event") == "dashboard");
+        Assert.Matches(@"^http://127\.0\.0\.1:\d+/actorfeed$", Str(dashboard, "url"));
+    }
+
+    [Fact]
+    public async Task Demo_must_serve_no_page_with_no_dashboard()
+    {
+        var (exit, stdout, stderr) = await RunDemo(TimeSpan.FromSeconds(60), "--no-dashboard", "--no-faults", "--duration", "3");
+        Assert.True(exit == 0, $"exit {exit}\n{stderr}");
+        Assert.DoesNotContain("Dashboard:", stdout);
+        Assert.Contains("state Connected", stdout);
     }
 
     [Theory]
@@ -82,6 +94,8 @@ public sealed class DemoProcessSpec
     [InlineData("--duration", "soon")]
     [InlineData("--types", "0Z")]
     [InlineData("--nonsense")]
+    [InlineData("--dashboard-port", "http")]
+    [InlineData("--dashboard-port", "70000")]
     [InlineData("--production")]
     [InlineData("--ActorFeed:BackoffMax=00:00:00.001")]
     public async Task Demo_must_answer_bad_input_with_one_clear_line_and_a_nonzero_exit(params string[] args)

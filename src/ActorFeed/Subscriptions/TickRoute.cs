@@ -97,6 +97,7 @@ internal sealed class TickRoute
             var track = targets[t].Track;
             if (Volatile.Read(ref track.Interruption) is not null) AnnounceGap(track, tick, subscribers, owner);
             Volatile.Write(ref track.Last, tick);
+            Volatile.Write(ref track.Ticks, track.Ticks + 1);        // one writer (the receive thread): no interlock
             // a subscriber's ref that throws (the host's own IActorRef) must fail neither the others nor the link
             if (limit is null)
                 for (var s = 0; s < subscribers.Length; s++)
@@ -132,6 +133,8 @@ internal sealed class TickRoute
             // this runs on the receive thread: a tick the measure cannot read must cost neither the link nor the notice
             gap = new SubscriptionGap(firstAfter.Code, firstAfter.Type, interruption.SilentSince, firstAfter.ReceivedAt, interruption.Cause, null);
         }
+        Interlocked.Increment(ref track.Gaps);
+        Volatile.Write(ref track.LastGap, gap);
         for (var s = 0; s < subscribers.Length; s++)
         {
             try { subscribers[s].Subscriber.Tell(gap, owner); }
@@ -173,6 +176,17 @@ internal sealed class TickRoute
             if (Volatile.Read(ref track.Interruption) is not null) Pace.Restart(NowMs());
             return;
         }
+    }
+
+    /// <summary>
+    /// What the dashboard shows of each type of this code (read on the FeedSupervisor's thread from the latest snapshot:
+    /// the counters are written by the receive thread, so a reading may be one tick behind).
+    /// </summary>
+    internal void Collect(List<PairCounters> into)
+    {
+        foreach (var (type, _, track) in _targets)
+            into.Add(new PairCounters(Code, type, Volatile.Read(ref track.Ticks), Volatile.Read(ref track.Last),
+                Volatile.Read(ref track.Gaps), Volatile.Read(ref track.LastGap)));
     }
 
     /// <summary>The targets of <paramref name="type"/> in a snapshot, by subscriber (a dictionary only for a large set).</summary>
@@ -242,7 +256,19 @@ internal sealed class PairTrack
 
     /// <summary>When the server first confirmed the pair; the FeedSupervisor's thread only.</summary>
     internal DateTimeOffset? ConfirmedAt;
+
+    /// <summary>Ticks delivered (the dashboard's rate); written by the receive thread only.</summary>
+    internal long Ticks;
+
+    /// <summary>Gap notices sent, and the last one (the dashboard); written when a gap is announced (rare).</summary>
+    internal int Gaps;
+
+    /// <inheritdoc cref="Gaps"/>
+    internal SubscriptionGap? LastGap;
 }
+
+/// <summary>A reading of one pair's <see cref="PairTrack"/> for the dashboard (<see cref="TickRoute.Collect"/>).</summary>
+internal readonly record struct PairCounters(string Code, string Type, long Ticks, Tick? Last, int Gaps, SubscriptionGap? LastGap);
 
 /// <summary>Why the data of a pair stopped, and since when (the last tick before, or the confirmation if none came).</summary>
 internal sealed record Interruption(string Cause, DateTimeOffset SilentSince);

@@ -158,6 +158,8 @@ public sealed class DemoProcessSpec
     [InlineData("--symbols", "12")]
     [InlineData("--duration", "soon")]
     [InlineData("--types", "0Z")]
+    [InlineData("--condition", "-1")]
+    [InlineData("--condition", "1,x")]
     [InlineData("--nonsense")]
     [InlineData("--production")]
     [InlineData("--ActorFeed:BackoffMax=00:00:00.001")]

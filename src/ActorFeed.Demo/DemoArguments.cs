@@ -8,6 +8,7 @@ internal sealed record DemoArguments
 {
     public IReadOnlyList<string> Symbols { get; init; } = ["005930", "000660", "035420"];
     public IReadOnlyList<string> Types { get; init; } = ["0B"];
+    public IReadOnlyList<int> Conditions { get; init; } = [];
     public bool Faults { get; init; } = true;
     public bool ExitAfterTour { get; init; }
     public TimeSpan? Duration { get; init; }
@@ -26,6 +27,8 @@ internal sealed record DemoArguments
         With no credentials it starts the built-in simulator and walks a fault tour.
           --symbols 005930,000660     instrument codes (default 005930,000660,035420)
           --types 0B,0D               real-time types (default 0B)
+          --condition 1               follow condition search 1 (repeatable, or a list: 0,1): its members, then each
+                                      change (the built-in simulator changes them a few times a minute)
           --no-faults                 skip the fault tour
           --exit-after-tour           stop (gracefully) once the fault tour is done and every code ticked again
           --duration <seconds>        stop after this long (default: until Ctrl+C)
@@ -61,6 +64,16 @@ internal sealed record DemoArguments
                         if (!RealTypes.IsKnown(t) || RealTypes.IsAccountType(t))
                             throw new ArgumentException($"--types: '{t}' is not an instrument real-time type (known: {string.Join(", ", RealTypes.Names.Keys.Where(k => !RealTypes.IsAccountType(k)))})");
                     result = result with { Types = types };
+                    break;
+                case "--condition":
+                    var seqs = new List<int>(result.Conditions);
+                    foreach (var s in Split(Value()))
+                    {
+                        if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+                            throw new ArgumentException($"--condition: '{s}' is not a condition seq (a number from 0, as the server lists it)");
+                        if (!seqs.Contains(seq)) seqs.Add(seq);
+                    }
+                    result = result with { Conditions = seqs };
                     break;
                 case "--no-faults": result = result with { Faults = false }; break;
                 case "--exit-after-tour": result = result with { ExitAfterTour = true }; break;

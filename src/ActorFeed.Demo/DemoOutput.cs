@@ -8,8 +8,8 @@ namespace ActorFeed.Demo;
 
 /// <summary>
 /// Subscriber and EventStream listener that prints what happens: in text mode a readable line per state change,
-/// subscription event, gap notice and (at most once a second per code) tick; with --json one JSON object per line on
-/// stdout. In text mode it also asks the feed for its status every few seconds and prints the stale codes when they change.
+/// subscription event, gap notice, condition snapshot or change and (at most once a second per code) tick; with --json
+/// one JSON object per line on stdout. In text mode it also asks the feed for its status every few seconds and prints the stale codes when they change.
 /// </summary>
 internal sealed class DemoOutput : ReceiveActor, IWithTimers
 {
@@ -35,6 +35,11 @@ internal sealed class DemoOutput : ReceiveActor, IWithTimers
         Receive<SubscriptionConfirmed>(c => OnSubscription(c.Code, c.Type, "confirmed", null));
         Receive<SubscriptionRejected>(r => OnSubscription(r.Code, r.Type, "rejected", r.Reason));
         Receive<SubscriptionRemoved>(r => OnSubscription(r.Code, r.Type, "removed", null));
+        Receive<ConditionSnapshot>(OnConditionSnapshot);
+        Receive<ConditionEntered>(e => OnConditionChange(e.Seq, e.Code, "entered", e.At, e.Recovered));
+        Receive<ConditionLeft>(e => OnConditionChange(e.Seq, e.Code, "left", e.At, e.Recovered));
+        Receive<ConditionRejected>(r => Write(new { @event = "condition", at = Now(), seq = r.Seq, change = "rejected", reason = r.Reason },
+            $"cond  {r.Seq} rejected: {r.Reason}"));
         Receive<string>(note => Write(new { @event = "note", at = Now(), message = note }, $"==> {note}"));
         Receive<Flush>(_ => Sender.Tell(Flush.Instance));   // everything told before it is written
     }
@@ -92,6 +97,15 @@ internal sealed class DemoOutput : ReceiveActor, IWithTimers
             : $"tick  {t.Code} {t.Type} {t.Name} {string.Join(' ', t.Values.Take(4).Select(kv => kv.Key + "=" + kv.Value))}";
         _out.WriteLine(line);
     }
+
+    private void OnConditionSnapshot(ConditionSnapshot s) => Write(
+        new { @event = "condition", at = Now(), seq = s.Seq, name = s.Name, change = "snapshot", codes = s.Codes, recovered = false },
+        $"cond  {s.Seq} {s.Name}: {s.Codes.Count} member(s){(s.Codes.Count == 0 ? "" : ": " + string.Join(", ", s.Codes))}");
+
+    private void OnConditionChange(int seq, string code, string change, DateTimeOffset at, bool recovered) => Write(
+        new { @event = "condition", at = Now(), seq, code, change, recovered },
+        $"cond  {seq} {(change == "entered" ? "+" : "-")} {code} {change} "
+        + (recovered ? "while the link was down (found after the reconnection)" : $"at {at.ToOffset(TimeSpan.FromHours(9)):HH:mm:ss} KST"));
 
     private void OnState(FeedStatus s) => Write(new
     {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ActorFeed.Demo;
 
-/// <summary>Subscribes the symbols, prints what happens, walks the fault tour against the simulator, stops after --duration
+/// <summary>Subscribes the symbols (and follows the --condition searches), prints what happens, walks the fault tour against the simulator, stops after --duration
 /// (or after the tour with --exit-after-tour).</summary>
 internal sealed class DemoRunner(
     ActorSystem system,
@@ -37,6 +37,7 @@ internal sealed class DemoRunner(
         foreach (var code in args.Symbols)
         foreach (var type in args.Types)
             feedRef.Tell(new Subscribe(code, type, output));
+        foreach (var seq in args.Conditions) feedRef.Tell(new SubscribeCondition(seq, output));
 
         if (simulator is null || !args.Faults) return;
         try

@@ -1,6 +1,8 @@
 using ActorFeed.Testing;
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
 
 namespace ActorFeed.Hosting.Tests;
 
@@ -89,10 +91,87 @@ public sealed class DemoProcessSpec
         Assert.Contains("state Connected", stdout);
     }
 
+    [Fact]
+    public async Task Demo_must_print_each_followed_conditions_snapshot_and_changes_in_json()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { DemoDll(), "--json", "--no-faults", "--symbols", "005930", "--condition", "0", "--condition", "1,99", "--duration", "60" })
+            psi.ArgumentList.Add(a);
+        psi.Environment.Remove("ActorFeed__AppKey");
+        psi.Environment.Remove("ActorFeed__SecretKey");
+        using var p = Process.Start(psi)!;
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+            var stdout = Channel.CreateUnbounded<JsonElement>();
+            _ = Task.Run(async () =>
+            {
+                while (await p.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+                    if (line.Length > 0) stdout.Writer.TryWrite(JsonDocument.Parse(line).RootElement.Clone());
+                stdout.Writer.TryComplete();
+            }, CancellationToken.None);
+            Uri? simulator = null;                                                // the log line names the built-in simulator's address
+            while (simulator is null && await p.StandardError.ReadLineAsync(cts.Token) is { } log)
+                if (Regex.Match(log, @"built-in simulator at ws://(127\.0\.0\.1:[0-9]+)/") is { Success: true } m) simulator = new Uri($"http://{m.Groups[1].Value}/");
+            Assert.NotNull(simulator);
+            _ = p.StandardError.ReadToEndAsync(cts.Token);                         // keep draining the logs
+
+            string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            async Task<JsonElement> NextCondition(Func<JsonElement, bool> match)
+            {
+                while (true)
+                {
+                    var e = await stdout.Reader.ReadAsync(cts.Token);
+                    Assert.True(DateTimeOffset.TryParse(Str(e, "at"), out _));
+                    if (Str(e, "event") == "condition" && match(e)) return e;
+                }
+            }
+
+            var snapshots = new Dictionary<int, JsonElement>();
+            var rejected = (JsonElement?)null;
+            while (snapshots.Count < 2 || rejected is null)
+            {
+                var e = await NextCondition(e => Str(e, "change") is "snapshot" or "rejected");
+                if (Str(e, "change") == "rejected") rejected = e;
+                else snapshots[e.GetProperty("seq").GetInt32()] = e;
+            }
+            Assert.Equal([0, 1], snapshots.Keys.Order());
+            Assert.All(snapshots.Values, e =>
+            {
+                Assert.False(e.TryGetProperty("code", out _));                      // a snapshot carries codes, not code
+                var codes = e.GetProperty("codes").EnumerateArray().Select(c => c.GetString()!).ToList();
+                Assert.NotEmpty(codes);
+                Assert.All(codes, c => Assert.Matches("^[0-9]{6}$", c));           // prefix stripped
+                Assert.False(e.GetProperty("recovered").GetBoolean());
+            });
+            Assert.Equal(99, rejected!.Value.GetProperty("seq").GetInt32());
+            Assert.Contains("not in the server's list", Str(rejected.Value, "reason"));
+
+            using var http = new HttpClient { BaseAddress = simulator };
+            using var reply = await http.PostAsync("sim/condition-change?seq=1&enter=1&leave=1", null, cts.Token);
+            reply.EnsureSuccessStatusCode();
+            var changes = JsonDocument.Parse(await reply.Content.ReadAsStringAsync(cts.Token)).RootElement.GetProperty("changes").EnumerateArray()
+                .Select(c => (Code: c.GetProperty("code").GetString()!, Change: c.GetProperty("entered").GetBoolean() ? "entered" : "left")).ToList();
+            Assert.Equal(2, changes.Count);
+            foreach (var (code, change) in changes)
+            {
+                var e = await NextCondition(e => e.GetProperty("seq").GetInt32() == 1 && Str(e, "code") == code);
+                Assert.Equal(change, Str(e, "change"));
+                Assert.False(e.GetProperty("recovered").GetBoolean());
+            }
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
+        }
+    }
+
     [Theory]
     [InlineData("--symbols", "12")]
     [InlineData("--duration", "soon")]
     [InlineData("--types", "0Z")]
+    [InlineData("--condition", "-1")]
+    [InlineData("--condition", "1,x")]
     [InlineData("--nonsense")]
     [InlineData("--dashboard-port", "http")]
     [InlineData("--dashboard-port", "70000")]

@@ -114,7 +114,8 @@ internal sealed partial class ConnectionActor
     /// <summary>
     /// Liveness of the data, not of the socket: every <c>data-timeout / 4</c>, while data is expected (at least one item
     /// confirmed on this connection and the market calendar expects data for at least one confirmed code), four checks
-    /// in a row without a REAL frame (PINGs, replies, SYSTEM never count) mean the data stopped. Step 1: the confirmed
+    /// in a row without a REAL frame of market data (PINGs, replies, SYSTEM, and REALs of only condition changes or
+    /// events never count: <see cref="RealTypes.IsMarketData"/>) mean the data stopped. Step 1: the confirmed
     /// items are REGistered again on this connection (refresh "1": a server that still has them keeps them), with a
     /// supervision line, a <see cref="SupervisionDecision"/> of attempt 0 and no delay on the EventStream, and
     /// <c>actorfeed.data.timeouts</c> (step reregister). Step 2: still no REAL for another data-timeout: the link fails
@@ -165,11 +166,9 @@ internal sealed partial class ConnectionActor
         if (!_realOnThisLink || _confirmedItems.Count == 0) return false;
         var now = _time.GetUtcNow();
         foreach (var item in _confirmedItems)
-            if (!IsEventType(item.Type) && _market.ExpectsData(now, item.Code)) return true;
+            if (RealTypes.IsMarketData(item.Type) && _market.ExpectsData(now, item.Code)) return true;
         return false;
     }
-
-    private static bool IsEventType(string type) => RealTypes.IsAccountType(type) || type is "0s" or "1h";
 
     // ---------------------------------------------------------------- REG / REMOVE
 

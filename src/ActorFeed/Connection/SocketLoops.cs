@@ -64,8 +64,10 @@ internal sealed class SocketLoops(
     /// <summary>True when a frame arrived since the last call (the idle watchdog's check).</summary>
     public bool TakeFrameSeen() => Interlocked.Exchange(ref _frameSeen, 0) == 1;
 
-    /// <summary>True when a REAL frame arrived since the last call (the data watchdog's check); PINGs, replies,
-    /// SYSTEM and every other frame never set it.</summary>
+    /// <summary>True when a REAL frame with a market-data entry arrived since the last call (the data watchdog's
+    /// check): an entry of a type of <see cref="RealTypes.IsMarketData"/>. A REAL holding only condition changes (02)
+    /// or events (0s, 1h, the per-account 00 / 04), PINGs, replies, SYSTEM and every other frame never set it, so
+    /// frequent condition pushes cannot hide a stopped market-data stream.</summary>
     public bool TakeRealSeen() => Interlocked.Exchange(ref _realSeen, 0) == 1;
 
     /// <summary>Stops both loops and drops the link at once.</summary>
@@ -96,7 +98,7 @@ internal sealed class SocketLoops(
                 Volatile.Write(ref _frameSeen, 1);
                 if (frame is RealFrame real)
                 {
-                    Volatile.Write(ref _realSeen, 1);
+                    if (HoldsMarketData(real)) Volatile.Write(ref _realSeen, 1);
                     Deliver(real, actor);
                 }
                 else actor.Tell(new FrameReceived(frame, message.Data));
@@ -110,6 +112,13 @@ internal sealed class SocketLoops(
         {
             // the actor stopped and cancelled the loop
         }
+    }
+
+    private static bool HoldsMarketData(RealFrame real)
+    {
+        foreach (var tick in real.Ticks)
+            if (RealTypes.IsMarketData(tick.Type)) return true;
+        return false;
     }
 
     /// <summary>The decoder never throws on bad input; should it throw anyway, the frame is malformed, the link lives on.</summary>

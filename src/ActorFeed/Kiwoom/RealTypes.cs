@@ -27,4 +27,17 @@ public static class RealTypes
 
     /// <summary>Types 00 (order fills) and 04 (balance) are per account: their item is "".</summary>
     public static bool IsAccountType(string? type) => type is OrderFill or Balance;
+
+    /// <summary>
+    /// True for the types that are events, not a continuous market-data stream: the per-account types 00 / 04, 0s
+    /// (session changes), 1h (VI) and 02 (condition search changes, <see cref="ConditionCodes.RealType"/>). They are silent
+    /// for hours when nothing happens, and their arrival says nothing about whether market data flows.
+    /// </summary>
+    internal static bool IsEventType(string? type) => IsAccountType(type) || type is "0s" or "1h" or ConditionCodes.RealType;
+
+    /// <summary>
+    /// True for a type whose entries prove that market data flows (the data watchdog's measure): a known type
+    /// (<see cref="Names"/>) that is not an event type (<see cref="IsEventType"/>).
+    /// </summary>
+    internal static bool IsMarketData(string? type) => IsKnown(type) && !IsEventType(type);
 }

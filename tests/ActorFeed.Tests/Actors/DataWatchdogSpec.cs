@@ -116,6 +116,22 @@ public sealed class DataWatchdogSpec : FeedSpecBase
     }
 
     [Fact]
+    public void DataWatchdog_must_not_count_condition_pushes_or_event_entries_as_data()
+    {
+        // frequent condition changes (REAL type 02) and event entries (1h) on a link whose market data stopped
+        var (_, t, _) = ConnectedWithTwoCodes();
+        for (var i = 0; i < 4; i++)
+        {
+            t.Push($$$"""{"trnm":"REAL","data":[{"type":"02","name":"조건검색","item":"A005930","values":{"841":"1","9001":"A005930","843":"{{{(i % 2 == 0 ? "I" : "D")}}}","20":"093015","907":"2","9081":"1"}}]}""");
+            t.Push("""{"trnm":"REAL","data":[{"type":"1h","name":"VI발동/해제","item":"000660","values":{"9068":"1"}}]}""");
+            t.Push("""{"trnm":"PING"}""");
+            ExpectSent(t, "PING");                                     // echoed: the receive loop has handled the pushes before it
+            if (i < 3) Scheduler.Advance(CheckInterval);
+        }
+        ExpectReregisteredAfter(t, CheckInterval);                     // still detected at 20 s, as if nothing had come
+    }
+
+    [Fact]
     public void DataWatchdog_must_do_nothing_without_a_confirmed_subscription()
     {
         StartFeed();

@@ -38,7 +38,7 @@ public sealed class SessionPushSpec : FeedSpecBase
 
         PushSession(t, sessions, "3", "KRX session: open by 0s push (215=3)");  // 09:01
         Assert.Equal(["005930"], Status(feed).StaleCodes);                     // silent since 08:50 while KRX trades: at once
-        ExpectTwoStepRecovery(t);
+        ExpectTwoStepRecovery(t, lastRealWasMarketData: false);               // the 0s push is an event, not data: silence counts from the open
     }
 
     [Fact]
@@ -114,11 +114,12 @@ public sealed class SessionPushSpec : FeedSpecBase
         return tick;
     }
 
-    /// <summary>The last REAL just came: the next check sees it; four silent checks later (data-timeout) step 1, registering
-    /// the confirmed items again, and another data-timeout later step 2, a restart with cause "no data".</summary>
-    private void ExpectTwoStepRecovery(FakeTransport t)
+    /// <summary>The last REAL just came: with <paramref name="lastRealWasMarketData"/> the next check sees it (an event
+    /// entry such as a 0s push is not data: the checks after it are silent ones); four silent checks later (data-timeout)
+    /// step 1, registering the confirmed items again, and another data-timeout later step 2, a restart with cause "no data".</summary>
+    private void ExpectTwoStepRecovery(FakeTransport t, bool lastRealWasMarketData = true)
     {
-        AdvanceQuietly(CheckInterval, null);
+        if (lastRealWasMarketData) AdvanceQuietly(CheckInterval, null);
         AdvanceQuietly(DataTimeout - TimeSpan.FromMilliseconds(1), null);
         EventFilter.Warning(start: StepOneLog).ExpectOne(() => MoveClock(TimeSpan.FromMilliseconds(1)));
         var step1 = ExpectDecision(FeedComponent.Connection);

@@ -63,5 +63,32 @@ public sealed class SocketLoopsSpec(ITestOutputHelper output) : TestKit(TestKitC
         Assert.False(loops.TakeRealSeen());                                      // taken: the next check starts afresh
     }
 
+    [Fact]
+    public async Task Receive_loop_must_flag_only_REAL_frames_holding_market_data_for_the_data_watchdog()
+    {
+        var wire = CreateTestProbe();
+        var actor = CreateTestProbe();
+        using var loops = new SocketLoops(new("feed", "test"));
+        var transport = (FakeTransport)new FakeServer(wire).Create();
+        await loops.ConnectAsync(transport, new Uri("ws://127.0.0.1:1/"));
+        loops.Start(actor);
+
+        // condition changes (02), session pushes (0s), VI (1h) and the per-account types (00, 04) are events, not market data
+        transport.Push("""{"trnm":"REAL","data":[{"type":"02","name":"조건검색","item":"A005930","values":{"841":"1","9001":"A005930","843":"I","20":"093015"}},{"type":"02","item":"A000660","values":{"841":"1","9001":"A000660","843":"D","20":"093015"}}]}""");
+        transport.Push("""{"trnm":"REAL","data":[{"type":"0s","name":"장시작시간","item":"","values":{"215":"3","20":"090000"}},{"type":"1h","name":"VI발동/해제","item":"005930","values":{"9068":"1"}}]}""");
+        transport.Push("""{"trnm":"REAL","data":[{"type":"00","name":"주문체결","item":"","values":{"9203":"0000123"}},{"type":"04","name":"잔고","item":"","values":{"9201":"1234"}}]}""");
+        transport.Push("""{"trnm":"REAL","data":[{"type":"ZZ","item":"005930","values":{"10":"100"}}]}""");   // a type nobody subscribes
+        transport.Push("""{"trnm":"PING"}""");
+        actor.FishForMessage(m => m is FrameReceived { Frame: PingFrame });      // every REAL before it was handled
+        Assert.True(loops.TakeFrameSeen());
+        Assert.False(loops.TakeRealSeen());
+
+        // one market-data entry among condition changes is enough
+        transport.Push("""{"trnm":"REAL","data":[{"type":"02","item":"A005930","values":{"841":"1","9001":"A005930","843":"D"}},{"type":"0B","name":"주식체결","item":"005930","values":{"10":"100"}}]}""");
+        transport.Push("""{"trnm":"PING"}""");
+        actor.FishForMessage(m => m is FrameReceived { Frame: PingFrame });
+        Assert.True(loops.TakeRealSeen());
+    }
+
     private sealed class DecoderBugException() : Exception("not a JSON problem");
 }

@@ -39,6 +39,24 @@ public sealed class ConditionCodecSpec
     }
 
     [Fact]
+    public void Decoder_must_read_both_row_shapes_in_a_one_shot_and_in_a_real_time_reply()
+    {
+        // one-shot rows are quote rows ({"9001":code,"302":name}, what public clients read), real-time rows {"jmcode":code};
+        // nothing says a server keeps to one shape per search_type, so both are read in either reply
+        const string quoteRows = """[{"9001":"A005930","302":"삼성전자"},{"302":"SK하이닉스","9001":"A000660"}]""";
+        const string jmcodeRows = """[{"jmcode":"A005930"},{"jmcode":"A000660"}]""";
+        foreach (var rows in new[] { quoteRows, jmcodeRows })
+        {
+            var oneShot = Assert.IsType<ConditionSearchFrame>(Decode($$"""{"trnm":"CNSRREQ","seq":"1","return_code":0,"return_msg":"","cont_yn":"N","next_key":"","data":{{rows}}}"""));
+            var realtime = Assert.IsType<ConditionSearchFrame>(Decode($$"""{"trnm":"CNSRREQ","seq":"1","return_code":0,"return_msg":"","data":{{rows}}}"""));
+            Assert.Equal(["005930", "000660"], oneShot.Codes);
+            Assert.Equal(["005930", "000660"], realtime.Codes);
+        }
+        var both = Assert.IsType<ConditionSearchFrame>(Decode("""{"trnm":"CNSRREQ","seq":"1","return_code":0,"data":[{"9001":"A111111","jmcode":"A005930","302":"x"}]}"""));
+        Assert.Equal(["005930"], both.Codes);                         // jmcode wins when a row has both
+    }
+
+    [Fact]
     public void Decoder_must_classify_condition_errors_from_either_envelope()
     {
         var coarse = Assert.IsType<ConditionSearchFrame>(Decode("""{"trnm":"CNSRREQ","seq":"1","return_code":3,"return_msg":"인증에 실패했습니다[8005:Token이 유효하지 않습니다]"}"""));

@@ -71,9 +71,10 @@ internal sealed partial class FeedSupervisor : ReceiveActor
         Receive<SubscribeCondition>(m => _conditions.Forward(m));
         Receive<UnsubscribeCondition>(m => _conditions.Forward(m));
         Receive<SearchCondition>(m => _conditions.Forward(m));
+        Receive<GetConditionStatus>(m => _conditions.Forward(m));
         Receive<ConditionsProtocol.HoldTicks>(_ => Sender.Equals(_conditions), OnHoldTicks);
         Receive<ConditionsProtocol.ReleaseTicks>(_ => Sender.Equals(_conditions), OnReleaseTicks);
-        Receive<FeedProtocol.GetPairStats>(_ => Sender.Tell(PairStats()));        // the dashboard: FeedSupervisor.Dashboard.cs
+        Receive<GetSubscriptionStats>(_ => Sender.Tell(SubscriptionStats()));     // FeedSupervisor.Dashboard.cs
         Receive<TypeWanted>(m => FromSubscription(m.Code), OnTypeWanted);
         Receive<TypeUnwanted>(m => FromSubscription(m.Code), OnTypeUnwanted);
         Receive<Idle>(m => FromSubscription(m.Code), OnIdle);

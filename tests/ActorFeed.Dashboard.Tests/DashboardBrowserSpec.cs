@@ -101,6 +101,31 @@ public sealed class DashboardBrowserSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_must_show_a_followed_condition_and_its_member_count_change_after_a_simulator_change()
+    {
+        // the feed in this process, following condition 1 (4 members); no automatic churn: the test makes the change
+        await using var host = await WebHostFixture.StartAsync(new SimulatorOptions { ConditionChangesPerMinute = 0 });
+        await host.WaitForState(Messages.FeedState.Connected);
+        await using var condition = host.Client.WatchCondition(1);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var events = condition.GetAsyncEnumerator(cts.Token);
+        Assert.True(await events.MoveNextAsync());                          // the snapshot: followed
+
+        var page = await _browser.OpenAsync(new Uri(host.Dashboard.ToString().TrimEnd('/')));
+        var row = page.Locator("#conditions tr[data-seq='1']");
+        await Expect(row.Locator(".condition-state")).ToHaveTextAsync("live", Long);
+        await Expect(row).ToContainTextAsync("거래량급증");
+        await Expect(row.Locator("td.members")).ToHaveTextAsync("4");
+        await Expect(row.Locator("td.change")).ToHaveTextAsync("—");
+
+        var change = Assert.Single(host.Sim.ChangeCondition("1", enter: 1));
+        await Expect(row.Locator("td.members")).ToHaveTextAsync("5", Long);
+        await Expect(row.Locator("td.change")).ToContainTextAsync($"{change.Code} entered");
+        await Expect(row.Locator("td.codes")).ToContainTextAsync(change.Code);
+        await Expect(row.Locator("td.changes")).ToHaveTextAsync("1 (0)");
+    }
+
+    [Fact]
     public async Task Page_must_agree_with_GetFeedStatus_through_a_fault()
     {
         // the feed in this process (so that GetFeedStatus can be asked directly), a 3 s backoff to read Reconnecting

@@ -19,13 +19,14 @@ public sealed class DashboardCollectorSpec() : TestKit(TestKitConfig.With("akka.
     private static FeedStatus Status(FeedState state, string? cause = null, int attempt = 0, DateTimeOffset? downSince = null, DateTimeOffset? connectedSince = null) =>
         new(state, cause, attempt, null, connectedSince, 1, state == FeedState.Connected ? 1 : 0, false, downSince);
 
-    /// <summary>A feed that answers the dashboard's question with <paramref name="status"/> and no pair.</summary>
+    /// <summary>A feed that answers the dashboard's questions with <paramref name="status"/>, no pair and no condition.</summary>
     private IActorRef Feed(Func<FeedStatus> status)
     {
         var feed = CreateTestProbe();
         feed.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
-            if (message is FeedProtocol.GetPairStats) sender.Tell(new FeedProtocol.PairStats(status(), [], T0));
+            if (message is GetSubscriptionStats) sender.Tell(new SubscriptionStats(status(), [], T0));
+            if (message is GetConditionStatus) sender.Tell(new ConditionStatus([], T0));
             return AutoPilot.KeepRunning;
         }));
         return feed.Ref;

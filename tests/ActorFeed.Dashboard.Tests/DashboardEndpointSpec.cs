@@ -105,6 +105,47 @@ public sealed class DashboardEndpointSpec
     }
 
     [Fact]
+    public async Task Status_must_show_a_followed_condition_with_its_members_and_each_change_until_it_is_unsubscribed()
+    {
+        await using var host = await WebHostFixture.StartAsync(new SimulatorOptions { ConditionChangesPerMinute = 0 });
+        await host.WaitForState(FeedState.Connected);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var condition = host.Client.WatchCondition(0);
+        await using var events = condition.GetAsyncEnumerator(cts.Token);
+        Assert.True(await events.MoveNextAsync());
+        var snapshot = Assert.IsType<ConditionSnapshot>(events.Current);
+
+        var followed = Assert.Single((await StatusJson(host)).GetProperty("conditions").EnumerateArray());
+        Assert.Equal((0, "골든크로스", "live"), (followed.GetProperty("seq").GetInt32(), Str(followed, "name"), Str(followed, "state")));
+        Assert.Equal(snapshot.Codes.Count, followed.GetProperty("members").GetInt32());
+        Assert.Equal(snapshot.Codes, Codes(followed));
+        Assert.Equal(host.Sim.Record.ConditionMembers("0"), Codes(followed).Order(StringComparer.Ordinal));
+        Assert.Equal(1, followed.GetProperty("subscribers").GetInt32());
+        Assert.Empty(followed.GetProperty("tickTypes").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, followed.GetProperty("lastChange").ValueKind);
+        Assert.Equal((0, 0), (followed.GetProperty("changes").GetInt64(), followed.GetProperty("recoveredChanges").GetInt64()));
+
+        var changes = host.Sim.ChangeCondition("0", enter: 2, leave: 1);
+        for (var i = 0; i < changes.Count; i++)
+            Assert.True(await events.MoveNextAsync());                     // the feed applied every change
+        followed = Assert.Single((await StatusJson(host)).GetProperty("conditions").EnumerateArray());
+        Assert.Equal(host.Sim.Record.ConditionMembers("0")!.Count, followed.GetProperty("members").GetInt32());
+        Assert.Equal(host.Sim.Record.ConditionMembers("0"), Codes(followed).Order(StringComparer.Ordinal));
+        Assert.Equal((3, 0), (followed.GetProperty("changes").GetInt64(), followed.GetProperty("recoveredChanges").GetInt64()));
+        var last = changes.MaxBy(c => c.Number)!;
+        var lastChange = followed.GetProperty("lastChange");
+        Assert.Equal((last.Code, last.Entered ? "entered" : "left", false),
+            (Str(lastChange, "code"), Str(lastChange, "change"), lastChange.GetProperty("recovered").GetBoolean()));
+        Assert.NotNull(Time(lastChange, "at"));
+
+        await condition.DisposeAsync();                                    // unsubscribes: the feed clears it on the server
+        await host.Sim.Record.WaitUntilAsync(r => r.Sessions.All(s => !s.ActiveConditions.Contains("0")), TimeSpan.FromSeconds(20), "CNSRCLR 0");
+        Assert.Empty((await StatusJson(host)).GetProperty("conditions").EnumerateArray());
+
+        static List<string> Codes(JsonElement condition) => condition.GetProperty("memberCodes").EnumerateArray().Select(e => e.GetString()!).ToList();
+    }
+
+    [Fact]
     public async Task Events_must_come_about_once_a_second_never_one_per_tick()
     {
         // 3 codes x 50 ticks a second: 150 ticks a second reach the feed

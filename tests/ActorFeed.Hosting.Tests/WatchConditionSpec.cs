@@ -95,6 +95,7 @@ public sealed class WatchConditionSpec
         feed.Tell(new SubscribeCondition(1, me));           // -> ConditionSnapshot(1, "거래량", codes), then ConditionEntered / ConditionLeft
         feed.Tell(new SubscribeCondition(1, me, TickTypes: ["0B"]));   // the same, and 0B ticks of every member while it is one
         feed.Tell(new UnsubscribeCondition(1, me));         // -> ConditionUnsubscribed(1)
+        feed.Tell(new GetConditionStatus());                // -> ConditionStatus: every followed condition (read-only, nothing sent)
 
         await using var condition = client.WatchCondition(1);
         var members = new HashSet<string>();

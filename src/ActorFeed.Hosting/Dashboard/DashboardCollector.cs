@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
 using ActorFeed.Messages;
-using ActorFeed.Settings;
 using ActorFeed.Supervision;
 
 namespace ActorFeed.Hosting.Dashboard;
@@ -16,7 +15,8 @@ internal sealed record DashboardEvent(string Name, string Json);
 /// decisions, the last <see cref="RecoveriesKept"/> recoveries, and per pair its last <see cref="RateSamples"/> rates.
 /// <para>
 /// Live data: while at least one page listens (<see cref="Listen"/>), it asks the feed for its status and a reading of
-/// every pair (<see cref="FeedProtocol.GetPairStats"/>) about once a second and sends one <c>snapshot</c> event to every
+/// every pair (<see cref="GetSubscriptionStats"/>) and the condition searches it follows (<see cref="GetConditionStatus"/>,
+/// at most <see cref="MembersShown"/> member codes each) about once a second and sends one <c>snapshot</c> event to every
 /// listener: never one event per tick, whatever the tick rate. State changes (<see cref="FeedStatusChanged"/>) and
 /// supervision decisions (<see cref="SupervisionDecision"/>), heard on the EventStream, go out at once as <c>state</c>
 /// and <c>decision</c> events; both are rare (a backoff lies between two restarts). Nobody listening: no sampling.
@@ -31,13 +31,13 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
     public const int TimelineSize = 100;
     public const int RecoveriesKept = 20;
     public const int RateSamples = 60;
+    public const int MembersShown = 20;
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly IActorRef _feed;
     private readonly string?[] _secrets;
-    private readonly IDashboardConditions _conditions;
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<DashboardDecision> _timeline = new();          // newest first, at most TimelineSize
@@ -54,11 +54,10 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public DashboardCollector(IActorRef feed, string?[] secrets, IDashboardConditions conditions, TimeProvider time)
+    public DashboardCollector(IActorRef feed, string?[] secrets, TimeProvider time)
     {
         _feed = feed;
         _secrets = secrets;
-        _conditions = conditions;
         _time = time;
         Receive<FeedStatusChanged>(c => OnState(c.Status));
         Receive<SupervisionDecision>(OnDecision);
@@ -70,8 +69,8 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
         Receive<ReadingFailed>(OnReadingFailed);
     }
 
-    public static Props Props(IActorRef feed, string?[] secrets, IDashboardConditions? conditions = null, TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new DashboardCollector(feed, secrets, conditions ?? NoConditions.Instance, time ?? TimeProvider.System));
+    public static Props Props(IActorRef feed, string?[] secrets, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new DashboardCollector(feed, secrets, time ?? TimeProvider.System));
 
     /// <summary>A page's event stream: it gets a snapshot at once, then the live events, until <see cref="Unlisten"/>.</summary>
     public sealed record Listen(ChannelWriter<DashboardEvent> Writer);
@@ -90,7 +89,7 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
         public static readonly Sample Instance = new();
     }
 
-    private sealed record Reading(FeedProtocol.PairStats Stats, IReadOnlyList<DashboardCondition> Conditions, IActorRef? ReplyTo, ChannelWriter<DashboardEvent>? Only);
+    private sealed record Reading(SubscriptionStats Stats, ConditionStatus Conditions, IActorRef? ReplyTo, ChannelWriter<DashboardEvent>? Only);
 
     private sealed record ReadingFailed(Exception Error, IActorRef? ReplyTo);
 
@@ -166,20 +165,14 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
         Read(null, null);
     }
 
-    /// <summary>Asks the feed (and the conditions seam); the answer comes back as <see cref="Reading"/>.</summary>
+    /// <summary>Asks the feed both questions at once; the answers come back together as <see cref="Reading"/>.</summary>
     private void Read(IActorRef? replyTo, ChannelWriter<DashboardEvent>? only)
     {
-        var stats = _feed.Ask<FeedProtocol.PairStats>(FeedProtocol.GetPairStats.Instance, AskTimeout);
-        var conditions = ListConditions();
+        var stats = _feed.Ask<SubscriptionStats>(GetSubscriptionStats.Instance, AskTimeout);
+        var conditions = _feed.Ask<ConditionStatus>(new GetConditionStatus(MembersShown), AskTimeout);
         Task.WhenAll(stats, conditions).PipeTo(Self,
             success: () => new Reading(stats.Result, conditions.Result, replyTo, only),
             failure: e => new ReadingFailed(e, replyTo));
-    }
-
-    private async Task<IReadOnlyList<DashboardCondition>> ListConditions()
-    {
-        using var timeout = new CancellationTokenSource(AskTimeout);
-        return await _conditions.ListAsync(timeout.Token).ConfigureAwait(false);
     }
 
     private void OnReading(Reading r)
@@ -214,12 +207,12 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
 
     /// <summary>Builds the page's model; <paramref name="learn"/>: a sample of the timer (or a listener's first one),
     /// whose tick counts feed the rates. A <c>/status</c> request reads the rates without moving them.</summary>
-    private DashboardSnapshot Build(FeedProtocol.PairStats stats, IReadOnlyList<DashboardCondition> conditions, bool learn)
+    private DashboardSnapshot Build(SubscriptionStats stats, ConditionStatus conditions, bool learn)
     {
         var status = stats.Status;
-        var codes = new List<DashboardPair>(stats.Pairs.Count);
+        var codes = new List<DashboardPair>(stats.Subscriptions.Count);
         HashSet<(string, string)>? seen = learn ? [] : null;
-        foreach (var p in stats.Pairs)
+        foreach (var p in stats.Subscriptions)
         {
             var key = (p.Code, p.Type);
             seen?.Add(key);
@@ -229,8 +222,8 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
                 if (learn) _pairs[key] = history;
             }
             else if (learn) history.Learn(p.Ticks, stats.At);
-            var staleness = !p.Confirmed ? "waiting" : !p.ExpectsData ? "closed" : p.Stale ? "stale" : p.StaleAfter is null ? "learning" : "ok";
-            codes.Add(new DashboardPair(p.Code, p.Type, p.Confirmed, p.Last?.ReceivedAt, SafePrice(p.Last), p.Ticks, history.Rate, history.Rates(),
+            var staleness = !p.Confirmed ? "waiting" : !p.DataExpected ? "closed" : p.Stale ? "stale" : p.StaleAfter is null ? "learning" : "ok";
+            codes.Add(new DashboardPair(p.Code, p.Type, p.Confirmed, p.LastTickAt, p.LastPrice, p.Ticks, history.Rate, history.Rates(),
                 p.Silent?.TotalSeconds, p.StaleAfter?.TotalSeconds, staleness, p.Session, p.Gaps,
                 p.LastGap is { } g ? new DashboardGap(g.From, g.To, Scrub(g.Cause)!, g.MissedVolume) : null));
         }
@@ -240,19 +233,35 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
             new DashboardSubscriptions(status.DesiredSubscriptions, status.ConfirmedSubscriptions, status.UnconfirmedSince),
             codes, [.. _timeline],
             new DashboardConnection(_restarts, _recoveryCount, _recoveries.First?.Value.Seconds, [.. _recoveries]),
-            conditions);
+            conditions.Conditions.Select(ConditionOf).ToList());
     }
+
+    private static DashboardCondition ConditionOf(FollowedCondition c) => new(c.Seq, c.Name, StateOf(c.State), c.MemberCount,
+        c.Members, c.Subscribers, c.TickTypes,
+        c.LastChange is { } change ? new DashboardConditionChange(change.At, change.Code, change.Entered ? "entered" : "left", change.Recovered) : null,
+        c.Changes, c.RecoveredChanges);
+
+    private static string StateOf(FollowedConditionState state) => state switch
+    {
+        FollowedConditionState.Live => "live",
+        FollowedConditionState.Recovering => "recovering",
+        FollowedConditionState.Requesting => "requesting",
+        _ => "waiting",
+    };
 
     private DashboardState StateOf(FeedStatus s) => new(s.State.ToString(), Scrub(s.Cause), s.Attempt, s.NextRetryAt, s.ConnectedSince, s.DownSince,
         s.IsPermanentFailure, s.RecentDrops, s.FlappingSince, s.StaleCodes);
 
-    private static decimal? SafePrice(Tick? tick)
+    /// <summary>Each secret inside <paramref name="text"/> replaced, as the feed's own redaction shows one (the last 2
+    /// characters at most); the feed's redaction itself is internal to ActorFeed.</summary>
+    private string? Scrub(string? text)
     {
-        try { return tick?.Price; }
-        catch (Exception) { return null; }          // a field the decoder cannot read: no price rather than no page
+        if (text is null) return null;
+        foreach (var secret in _secrets)
+            if (!string.IsNullOrEmpty(secret) && secret.Length >= 4)
+                text = text.Replace(secret, secret.Length < 12 ? "***" : $"***..{secret[^2..]}", StringComparison.Ordinal);
+        return text;
     }
-
-    private string? Scrub(string? text) => text is null ? null : Redact.Scrub(text, _secrets);
 
     private static void Remember<T>(LinkedList<T> ring, T item, int capacity)
     {

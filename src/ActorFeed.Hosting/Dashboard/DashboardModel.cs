@@ -65,5 +65,23 @@ internal sealed record DashboardConnection(long Restarts, long Recoveries, doubl
 /// <summary>One recovery: the feed lost its connection at <see cref="DownAt"/> (cause, restarts in between) and was connected again at <see cref="UpAt"/>.</summary>
 internal sealed record DashboardRecovery(DateTimeOffset DownAt, DateTimeOffset UpAt, double Seconds, string? Cause, int Attempts);
 
-/// <summary>One condition search (조건검색) the feed holds. Empty until condition search is wired in (see <see cref="IDashboardConditions"/>).</summary>
-internal sealed record DashboardCondition(string Seq, string Name, string State, int Members, DateTimeOffset? UpdatedAt);
+/// <summary>
+/// One condition search (조건검색) the feed follows (<see cref="Messages.FollowedCondition"/>). <see cref="State"/>: <c>live</c>
+/// (its member list came on this connection, changes arrive in real time), <c>waiting</c> (no connection), <c>requesting</c>
+/// (its first member list is asked), <c>recovering</c> (asked again after a reconnection: what changed meanwhile follows).
+/// <see cref="MemberCodes"/>: the first <see cref="DashboardCollector.MembersShown"/> of the <see cref="Members"/> codes.
+/// </summary>
+internal sealed record DashboardCondition(
+    int Seq,
+    string Name,
+    string State,
+    int Members,
+    IReadOnlyList<string> MemberCodes,
+    int Subscribers,
+    IReadOnlyList<string> TickTypes,
+    DashboardConditionChange? LastChange,
+    long Changes,
+    long RecoveredChanges);
+
+/// <summary>The last membership change of a condition: <see cref="Change"/> is <c>entered</c> or <c>left</c>.</summary>
+internal sealed record DashboardConditionChange(DateTimeOffset At, string Code, string Change, bool Recovered);

@@ -20,7 +20,7 @@ namespace ActorFeed.Conditions;
 /// <c>Recovered</c> set. Requests made while not connected wait for the connection. A condition whose last subscriber
 /// leaves is cleared on the server (CNSRCLR). Conditions with tick types hold those types of every member for each
 /// subscriber through the feed (<see cref="HoldTicks"/>: holder "condition:N", counted apart from the host's own
-/// subscriptions) and release them when the member leaves.
+/// subscriptions) and release them when the member leaves. <see cref="GetConditionStatus"/> reads what it holds (read-only).
 /// </summary>
 internal sealed class ConditionsActor : ReceiveActor
 {
@@ -43,6 +43,7 @@ internal sealed class ConditionsActor : ReceiveActor
         Receive<SubscribeCondition>(OnSubscribe);
         Receive<UnsubscribeCondition>(OnUnsubscribe);
         Receive<SearchCondition>(OnSearch);
+        Receive<GetConditionStatus>(m => Sender.Tell(Status(m)));
         Receive<ConnectionAvailable>(OnConnection);
         Receive<ConditionOutcome>(o => Sender.Equals(_connection), OnOutcome);
         Receive<ConditionChange>(_ => Sender.Equals(_connection), OnChange);
@@ -165,7 +166,7 @@ internal sealed class ConditionsActor : ReceiveActor
         _connection = null;
         _list = null;
         _listSent = false;
-        foreach (var followed in _followed.Values) followed.Requested = false;
+        foreach (var followed in _followed.Values) followed.Requested = followed.Answered = false;
         foreach (var (seq, waiters) in _searchesSent)
             foreach (var waiter in waiters) _searchWaiters.Add((seq, waiter));
         _searchesSent.Clear();
@@ -291,6 +292,12 @@ internal sealed class ConditionsActor : ReceiveActor
         var first = !followed.Members.Known;
         var (entered, left) = followed.Members.Replace(codes);
         var now = _time.GetUtcNow();
+        followed.Answered = true;
+        if (!first)
+        {
+            foreach (var code in left) followed.Changed(new ConditionMemberChange(code, Entered: false, now, Recovered: true));
+            foreach (var code in entered) followed.Changed(new ConditionMemberChange(code, Entered: true, now, Recovered: true));
+        }
         if (!first && (entered.Count > 0 || left.Count > 0))
             _log.Info("Condition {Seq} after the reconnection: {Entered} entered and {Left} left meanwhile", followed.Seq, entered.Count, left.Count);
         foreach (var (subscriber, state) in followed.Subscribers)
@@ -313,6 +320,7 @@ internal sealed class ConditionsActor : ReceiveActor
     {
         if (ByRaw(change.Seq) is not { Members.Known: true } followed) return;   // not followed (any more), or before its member list
         if (change.Entered ? !followed.Members.Enter(change.Code) : !followed.Members.Leave(change.Code)) return;
+        followed.Changed(new ConditionMemberChange(change.Code, change.Entered, change.At, Recovered: false));
         foreach (var (subscriber, state) in followed.Subscribers)
         {
             if (!state.Snapshotted) continue;
@@ -328,6 +336,24 @@ internal sealed class ConditionsActor : ReceiveActor
             }
         }
     }
+
+    // ---------------------------------------------------------------- status (read-only)
+
+    private ConditionStatus Status(GetConditionStatus m)
+    {
+        var max = Math.Max(0, m.MaxMembers);
+        var conditions = _followed.Values.OrderBy(f => f.Seq).Select(f => new FollowedCondition(
+            f.Seq, f.Name, StateOf(f), f.Members.Codes.Count, f.Members.Codes.Take(max).ToList(), f.Subscribers.Count,
+            f.Subscribers.Values.SelectMany(s => s.TickTypes).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            f.LastChange, f.Changes, f.RecoveredChanges)).ToList();
+        return new ConditionStatus(conditions, _time.GetUtcNow());
+    }
+
+    private FollowedConditionState StateOf(Followed followed) =>
+        _connection is null ? FollowedConditionState.WaitingForConnection
+        : followed.Answered ? FollowedConditionState.Live
+        : followed.Members.Known ? FollowedConditionState.Recovering
+        : FollowedConditionState.Requesting;
 
     // ---------------------------------------------------------------- helpers
 
@@ -420,8 +446,20 @@ internal sealed class ConditionsActor : ReceiveActor
         public string Name { get; set; } = "";
         public string? Raw { get; set; }           // the seq as the server listed it (sent back as is)
         public bool Requested { get; set; }        // CNSRREQ 1 sent on the current connection
+        public bool Answered { get; set; }         // its member list came on the current connection
+        public ConditionMemberChange? LastChange { get; private set; }
+        public long Changes { get; private set; }
+        public long RecoveredChanges { get; private set; }
         public ConditionMembers Members { get; } = new();
         public Dictionary<IActorRef, SubscriberState> Subscribers { get; } = [];
+
+        /// <summary>A change of the members, told to the subscribers: counted for <see cref="GetConditionStatus"/>.</summary>
+        public void Changed(ConditionMemberChange change)
+        {
+            LastChange = change;
+            Changes++;
+            if (change.Recovered) RecoveredChanges++;
+        }
     }
 
     private sealed class SubscriberState

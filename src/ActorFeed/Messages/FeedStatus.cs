@@ -31,7 +31,8 @@ public sealed record FeedStatus(
     DateTimeOffset? UnconfirmedSince = null)
 {
     /// <summary>
-    /// Codes silent for much longer than their own usual pace (learned from their recent ticks; never sooner than
+    /// Codes silent for much longer than their own usual pace (learned from their recent ticks of market-data types: an
+    /// event type such as 1h (VI) or 0s neither ends the silence nor teaches the pace; never sooner than
     /// <c>actorfeed.subscription.stale-floor</c>) while connected and while the market calendar expects their data;
     /// sorted, empty when none (and while not connected). A code whose pace is not learned yet is never listed.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Akka.Actor;
+using ActorFeed.Kiwoom;
 using ActorFeed.Messages;
 
 namespace ActorFeed.Subscriptions;
@@ -21,7 +22,8 @@ namespace ActorFeed.Subscriptions;
 /// that tick, from this thread. Why here and not from the SubscriptionActor: the gap must reach each subscriber before
 /// the tick that ends it, and only the thread that tells the tick can order the two (a message through the
 /// SubscriptionActor would race the ticks told directly); it is also the only place that sees both ticks without a
-/// hop, and it costs the tick path one volatile read. The code's <see cref="Pace"/> learns from every tick.
+/// hop, and it costs the tick path one volatile read. The code's <see cref="Pace"/> learns from every market-data tick
+/// (<see cref="RealTypes.IsMarketData"/>), never from an event type such as 0s or 1h.
 /// </para>
 /// </summary>
 internal sealed class TickRoute
@@ -43,7 +45,7 @@ internal sealed class TickRoute
 
     public string Code { get; }
 
-    /// <summary>The code's usual pace, learned from every tick of any type (milliseconds of <see cref="NowMs"/>).</summary>
+    /// <summary>The code's usual pace, learned from every tick of a market-data type (milliseconds of <see cref="NowMs"/>).</summary>
     internal PaceTracker Pace { get; }
 
     /// <summary>The clock <see cref="Pace"/> runs on: the test clock if given, else <see cref="Environment.TickCount64"/>.</summary>
@@ -87,7 +89,9 @@ internal sealed class TickRoute
     internal void Deliver(Tick tick, long nowTicks, PendingTickLimit? limit = null)
     {
         Volatile.Write(ref LastTick.Value, nowTicks);
-        Pace.OnTick(_paceClock is null ? nowTicks : _paceClock());
+        // only market data says the code is alive: an event type on this code (0s session push, 1h VI start / stop) would
+        // reset its silence and teach a pace of hours
+        if (RealTypes.IsMarketData(tick.Type)) Pace.OnTick(_paceClock is null ? nowTicks : _paceClock());
         var targets = _targets;
         for (var t = 0; t < targets.Length; t++)
         {

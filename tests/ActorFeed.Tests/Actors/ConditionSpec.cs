@@ -383,4 +383,74 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
         feed.Tell(GetFeedStatus.Instance);
         Assert.Equal(1, ExpectMsg<FeedStatus>().DesiredSubscriptions);    // the host's own 005930 only
     }
+
+    private ConditionStatus Conditions(IActorRef feed, int maxMembers = 20)
+    {
+        var me = CreateTestProbe();
+        feed.Tell(new GetConditionStatus(maxMembers), me);
+        return me.ExpectMsg<ConditionStatus>();
+    }
+
+    private FollowedCondition Condition(IActorRef feed, int maxMembers = 20) => Assert.Single(Conditions(feed, maxMembers).Conditions);
+
+    [Fact]
+    public void GetConditionStatus_must_report_each_followed_condition_through_its_request_live_changes_an_outage_and_the_recovery()
+    {
+        var feed = StartFeed();
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        Assert.Empty(Conditions(feed).Conditions);
+        feed.Tell(new SubscribeCondition(1, a));
+        feed.Tell(new SubscribeCondition(1, b, ["0D", "0B"]));
+        var c = Condition(feed);                                        // not connected yet
+        Assert.Equal((1, "", FollowedConditionState.WaitingForConnection, 0, 2), (c.Seq, c.Name, c.State, c.MemberCount, c.Subscribers));
+        Assert.Equal(["0B", "0D"], c.TickTypes);                        // the union over the subscribers, sorted
+        Assert.Equal(((ConditionMemberChange?)null, 0L, 0L), (c.LastChange, c.Changes, c.RecoveredChanges));
+        Assert.Empty(c.Members);
+        feed.Tell(new UnsubscribeCondition(1, b));                      // (its tick types would REG every member below)
+        b.ExpectMsg<ConditionUnsubscribed>();
+        c = Condition(feed);
+        Assert.Equal(1, c.Subscribers);
+        Assert.Empty(c.TickTypes);
+
+        var (t1, _) = AcceptConnection();
+        ExpectSent(t1, "CNSRLST");
+        Assert.Equal(FollowedConditionState.Requesting, Condition(feed).State);
+        t1.Push(ListReply(1));
+        ExpectSent(t1, "CNSRREQ");
+        t1.Push(Members(1, "005930", "000660", "035420"));
+        a.ExpectMsg<ConditionSnapshot>();
+        c = Condition(feed, maxMembers: 2);
+        Assert.Equal(("조건1", FollowedConditionState.Live, 3, 0L), (c.Name, c.State, c.MemberCount, c.Changes));   // the snapshot is no change
+        Assert.Equal(["005930", "000660"], c.Members);                  // bounded, in the server's order
+        Assert.Empty(Condition(feed, maxMembers: -1).Members);
+
+        t1.Push(Change(1, "051910", entered: true, time: "093015"));
+        var entered = a.ExpectMsg<ConditionEntered>();
+        c = Condition(feed);
+        Assert.Equal((4, 1L, 0L), (c.MemberCount, c.Changes, c.RecoveredChanges));
+        Assert.Equal(new ConditionMemberChange("051910", Entered: true, entered.At, Recovered: false), c.LastChange);
+        Assert.Equal(["005930", "000660", "035420", "051910"], c.Members);
+
+        t1.ServerClose(WebSocketCloseStatus.EndpointUnavailable, "restart");
+        var decision = ExpectDecision(FeedComponent.Connection);
+        AwaitAssert(() => Assert.Equal(FollowedConditionState.WaitingForConnection, Condition(feed).State));
+        Scheduler.Advance(decision.Delay);
+        var (t2, _) = AcceptConnection();
+        ExpectSent(t2, "CNSRLST");
+        c = Condition(feed);
+        Assert.Equal((FollowedConditionState.Recovering, 4), (c.State, c.MemberCount));    // the members last known, asked again
+        t2.Push(ListReply(1));
+        ExpectSent(t2, "CNSRREQ");
+        t2.Push(Members(1, "000660", "035420", "051910", "068270"));     // 005930 left, 068270 entered meanwhile
+        a.ExpectMsg<ConditionLeft>();
+        var recovered = a.ExpectMsg<ConditionEntered>();
+        c = Condition(feed);
+        Assert.Equal((FollowedConditionState.Live, 4, 3L, 2L), (c.State, c.MemberCount, c.Changes, c.RecoveredChanges));
+        Assert.Equal(new ConditionMemberChange("068270", Entered: true, recovered.At, Recovered: true), c.LastChange);
+
+        feed.Tell(new UnsubscribeCondition(1, a));
+        a.ExpectMsg<ConditionUnsubscribed>();
+        Assert.Empty(Conditions(feed).Conditions);                       // no subscriber left: no longer followed
+    }
 }

@@ -5,39 +5,42 @@ using Xunit.Abstractions;
 namespace ActorFeed.Tests.Actors;
 
 /// <summary>
-/// The FeedSupervisor's answer to the dashboard (<see cref="FeedProtocol.GetPairStats"/>): per pair the ticks counted on
-/// the tick route, the last tick, the gap notices and the last one, with the status <see cref="GetFeedStatus"/> gives.
+/// The FeedSupervisor's answer to <see cref="GetSubscriptionStats"/> (the dashboard's question, public): per pair the ticks
+/// counted on the tick route, the last tick's time and price, the gap notices and the last one, with the status
+/// <see cref="GetFeedStatus"/> gives.
 /// </summary>
 public sealed class DashboardStatsSpec(ITestOutputHelper output) : FeedSpecBase(output)
 {
-    private FeedProtocol.PairStats Stats(Akka.Actor.ICanTell feed)
+    private SubscriptionStats Stats(Akka.Actor.ICanTell feed)
     {
-        feed.Tell(FeedProtocol.GetPairStats.Instance, TestActor);
-        return ExpectMsg<FeedProtocol.PairStats>();
+        feed.Tell(GetSubscriptionStats.Instance, TestActor);
+        return ExpectMsg<SubscriptionStats>();
     }
 
     [Fact]
-    public void Feed_must_answer_the_dashboard_with_each_pairs_ticks_last_tick_and_gaps()
+    public void Feed_must_answer_GetSubscriptionStats_with_each_pairs_ticks_last_tick_and_gaps()
     {
         var feed = StartFeed();
         var (t1, _) = AcceptConnection();
         var a = CreateTestProbe();
         SubscribeConfirmed(feed, t1, a, "005930");
         SubscribeConfirmed(feed, t1, a, "000660");
-        var pair = Assert.Single(Stats(feed).Pairs, p => p.Code == "005930");
-        Assert.Equal(("0B", true, 0L, 0, (Tick?)null, (SubscriptionGap?)null), (pair.Type, pair.Confirmed, pair.Ticks, pair.Gaps, pair.Last, pair.LastGap));
+        var pair = Assert.Single(Stats(feed).Subscriptions, p => p.Code == "005930");
+        Assert.Equal(("0B", true, 0L, 0, (DateTimeOffset?)null, (decimal?)null, (SubscriptionGap?)null),
+            (pair.Type, pair.Confirmed, pair.Ticks, pair.Gaps, pair.LastTickAt, pair.LastPrice, pair.LastGap));
+        Assert.Equal(("Regular", true), (pair.Session, pair.DataExpected));                     // the calendar of the test settings: always
 
         t1.Push(Trade("005930", cumulative: 1000, volume: "+10"));
         a.ExpectMsg<Tick>();
         t1.Push(Trade("005930", cumulative: 1010, volume: "+10"));
         var last = a.ExpectMsg<Tick>();
         var stats = Stats(feed);
-        Assert.Equal(["000660", "005930"], stats.Pairs.Select(p => p.Code));                   // sorted
-        pair = stats.Pairs[1];
+        Assert.Equal(["000660", "005930"], stats.Subscriptions.Select(p => p.Code));                   // sorted
+        pair = stats.Subscriptions[1];
         Assert.Equal(2, pair.Ticks);
-        Assert.Same(last, pair.Last);
+        Assert.Equal((last.ReceivedAt, (decimal?)20800m), (pair.LastTickAt, pair.LastPrice));
         Assert.Equal(TimeSpan.Zero, pair.Silent);                                            // the manual clock did not move
-        Assert.Equal(0, stats.Pairs[0].Ticks);
+        Assert.Equal(0, stats.Subscriptions[0].Ticks);
 
         t1.ServerClose(WebSocketCloseStatus.NormalClosure, "bye");
         var decision = ExpectDecision(FeedComponent.Connection);
@@ -45,7 +48,7 @@ public sealed class DashboardStatsSpec(ITestOutputHelper output) : FeedSpecBase(
         Assert.Equal(FeedState.Reconnecting, down.Status.State);
         feed.Tell(GetFeedStatus.Instance, TestActor);
         Assert.Equal(ExpectMsg<FeedStatus>() with { RecentDrops = down.Status.RecentDrops }, down.Status);   // the status GetFeedStatus gives
-        Assert.All(down.Pairs, p => Assert.False(p.Confirmed));
+        Assert.All(down.Subscriptions, p => Assert.False(p.Confirmed));
         Scheduler.Advance(decision.Delay);
         var (t2, _) = AcceptConnection();
         ExpectSent(t2, "REG");
@@ -54,7 +57,7 @@ public sealed class DashboardStatsSpec(ITestOutputHelper output) : FeedSpecBase(
         a.ExpectMsg<SubscriptionGap>();
         a.ExpectMsg<Tick>();
 
-        pair = Stats(feed).Pairs[1];
+        pair = Stats(feed).Subscriptions[1];
         Assert.True(pair.Confirmed);
         Assert.Equal(3, pair.Ticks);
         Assert.Equal(1, pair.Gaps);

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.TestKit;
+using ActorFeed.Testing.Fakes;
 using ActorFeed.Messages;
 using Xunit.Abstractions;
 
@@ -134,7 +135,7 @@ public sealed class GapAndStalenessSpec(ITestOutputHelper output) : FeedSpecBase
     public void Status_must_list_a_code_that_ticked_fast_and_stopped_as_stale_after_the_floor_and_not_one_whose_pace_is_unknown()
     {
         Settings = Settings with { StaleFloor = TimeSpan.FromSeconds(5) };
-        var (feed, probe) = TickedEvery100MsThenStopped();
+        var (feed, probe, _) = TickedEvery100MsThenStopped();
 
         Time.Advance(TimeSpan.FromSeconds(5));
         Assert.Empty(Status(feed).StaleCodes);                                // silent exactly the floor: not yet
@@ -150,7 +151,7 @@ public sealed class GapAndStalenessSpec(ITestOutputHelper output) : FeedSpecBase
     public void Status_must_list_no_stale_code_while_the_calendar_says_the_market_is_closed()
     {
         Settings = Settings with { StaleFloor = TimeSpan.FromSeconds(5), MarketCalendar = "krx" };
-        var (feed, _) = TickedEvery100MsThenStopped();                          // Saturday 2026-11-28, 09:00 KST
+        var (feed, _, _) = TickedEvery100MsThenStopped();                          // Saturday 2026-11-28, 09:00 KST
 
         Time.Advance(TimeSpan.FromMinutes(10));
         Assert.Empty(Status(feed).StaleCodes);                                // weekend: silence is normal
@@ -159,8 +160,44 @@ public sealed class GapAndStalenessSpec(ITestOutputHelper output) : FeedSpecBase
         Assert.Equal(["005930"], Status(feed).StaleCodes);                     // Monday 09:30 KST: the market is open
     }
 
+    [Fact]
+    public void Status_must_keep_a_stale_code_stale_when_only_a_VI_event_of_it_arrives()
+    {
+        Settings = Settings with { StaleFloor = TimeSpan.FromSeconds(5) };
+        var (feed, probe, t) = TickedEvery100MsThenStopped();
+        feed.Tell(new Subscribe("005930", "1h", probe));                      // VI start / stop of the same code
+        Assert.Equal(["005930"], Items(ExpectSent(t, "REG")));
+        t.Push(RegOk);
+        probe.ExpectMsg(new SubscriptionConfirmed("005930", "1h"));
+
+        Time.Advance(TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(["005930"], Status(feed).StaleCodes);
+        var staleAfter = Stats(feed).StaleAfter;
+
+        t.Push(Vi("005930"));
+        Assert.Equal("1h", probe.ExpectMsg<Tick>().Type);                     // delivered: the route has seen it
+        Assert.Equal(["005930"], Status(feed).StaleCodes);                     // an event is no sign of market data
+        var stats = Stats(feed);
+        Assert.Equal(TimeSpan.FromMilliseconds(5001), stats.Silent);            // still silent since the last trade
+        Assert.Equal(staleAfter, stats.StaleAfter);                            // and it taught no pace
+
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+        t.Push(Trade("005930", cumulative: 70, volume: "+10"));
+        Assert.Equal("0B", probe.ExpectMsg<Tick>().Type);
+        Assert.Empty(Status(feed).StaleCodes);                                // a trade is
+    }
+
+    private SubscriptionStat Stats(IActorRef feed)
+    {
+        feed.Tell(GetSubscriptionStats.Instance);
+        return ExpectMsg<SubscriptionStats>().Subscriptions.Single(p => p.Code == "005930" && p.Type == "0B");
+    }
+
+    private static string Vi(string code) =>
+        "{\"trnm\":\"REAL\",\"data\":[{\"type\":\"1h\",\"name\":\"VI발동/해제\",\"item\":\"" + code + "\",\"values\":{\"9068\":\"1\"}}]}";
+
     /// <summary>Two codes confirmed; 005930 ticks 6 times 100 ms apart on the manual clock, 000660 never.</summary>
-    private (IActorRef Feed, TestProbe Probe) TickedEvery100MsThenStopped()
+    private (IActorRef Feed, TestProbe Probe, FakeTransport Transport) TickedEvery100MsThenStopped()
     {
         var feed = StartFeed();
         var (t, _) = AcceptConnection();
@@ -174,7 +211,7 @@ public sealed class GapAndStalenessSpec(ITestOutputHelper output) : FeedSpecBase
             probe.ExpectMsg<Tick>();                                          // delivered (and timed) before the clock moves
         }
         Assert.Empty(Status(feed).StaleCodes);
-        return (feed, probe);
+        return (feed, probe, t);
     }
 
     private FeedStatus Status(IActorRef feed)

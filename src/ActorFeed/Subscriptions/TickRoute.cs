@@ -88,10 +88,13 @@ internal sealed class TickRoute
     /// <summary>Called by the ConnectionActor for every tick of this code; <paramref name="limit"/> null: no limit.</summary>
     internal void Deliver(Tick tick, long nowTicks, PendingTickLimit? limit = null)
     {
-        Volatile.Write(ref LastTick.Value, nowTicks);
         // only market data says the code is alive: an event type on this code (0s session push, 1h VI start / stop) would
-        // reset its silence and teach a pace of hours
-        if (RealTypes.IsMarketData(tick.Type)) Pace.OnTick(_paceClock is null ? nowTicks : _paceClock());
+        // reset its silence (the staleness gauge and the pace) and teach a pace of hours
+        if (RealTypes.IsMarketData(tick.Type))
+        {
+            Volatile.Write(ref LastTick.Value, nowTicks);
+            Pace.OnTick(_paceClock is null ? nowTicks : _paceClock());
+        }
         var targets = _targets;
         for (var t = 0; t < targets.Length; t++)
         {

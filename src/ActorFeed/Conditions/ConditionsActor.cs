@@ -336,9 +336,9 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
                 if (_searchesRetried.Add(seq))
                 {
                     var delay = _backoff.DelayFor(1, FailureKind.Transient, 0);
-                    _log.Warning("{Reason}; asking once more in {Delay}", reason, delay);
                     _searchesParked[seq] = waiters;
-                    Timers.StartSingleTimer(new RetrySearch(seq), new RetrySearch(seq), delay);
+                    Timers.StartSingleTimer(new RetrySearch(seq), new RetrySearch(seq), delay);   // timers before the log line: whoever sees it may count on them
+                    _log.Warning("{Reason}; asking once more in {Delay}", reason, delay);
                     break;
                 }
                 _searchesRetried.Remove(seq);
@@ -365,8 +365,8 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     {
         if (_connection is null || Timers.IsTimerActive(RetryList.Instance)) return;
         var delay = _backoff.DelayFor(++_listFailures, FailureKind.Transient, 0);
-        _log.Warning("{Reason}; asking CNSRLST again in {Delay} (attempt {Attempt})", reason, delay, _listFailures);
         Timers.StartSingleTimer(RetryList.Instance, RetryList.Instance, delay);
+        _log.Warning("{Reason}; asking CNSRLST again in {Delay} (attempt {Attempt})", reason, delay, _listFailures);
     }
 
     private void OnRetryList()
@@ -379,8 +379,8 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     private void RetryLater(Followed followed, string reason)
     {
         var delay = _backoff.DelayFor(++followed.Failures, FailureKind.Transient, 0);
-        _log.Warning("Condition {Seq}: {Reason}; still followed, requesting it again in {Delay} (attempt {Attempt})", followed.Seq, reason, delay, followed.Failures);
         Timers.StartSingleTimer(new RetryCondition(followed.Seq), new RetryCondition(followed.Seq), delay);
+        _log.Warning("Condition {Seq}: {Reason}; still followed, requesting it again in {Delay} (attempt {Attempt})", followed.Seq, reason, delay, followed.Failures);
     }
 
     private void OnRetryCondition(RetryCondition m)

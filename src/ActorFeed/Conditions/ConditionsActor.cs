@@ -197,6 +197,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         {
             followed.Requested = followed.Live = followed.SentOnLink = false;
             followed.Buffered.Clear();                 // the next member list holds them
+            followed.BufferedOverflowLogged = false;
         }
         foreach (var (seq, waiters) in _searchesSent.Concat(_searchesParked))
             foreach (var waiter in waiters) _searchWaiters.Add((seq, waiter));
@@ -297,7 +298,10 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
                 break;
             case ConditionOutcome.Refused { Request: ConditionRequest.Search search } refused:
                 if (SeqOf(search.ConditionSeq) is { } s && _searchesSent.Remove(s, out var refusedWaiters))
+                {
+                    _searchesRetried.Remove(s);
                     foreach (var waiter in refusedWaiters) Tell(waiter, new ConditionRejected(s, $"server refused {search}: {refused.Error}"));
+                }
                 break;
             case ConditionOutcome.Refused refused:
                 _log.Warning("{Request} refused by the server: {Error}", refused.Request, refused.Error);
@@ -467,6 +471,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         }
         var buffered = followed.Buffered.ToList();
         followed.Buffered.Clear();
+        followed.BufferedOverflowLogged = false;
         foreach (var change in buffered) Apply(followed, change);
     }
 
@@ -483,7 +488,10 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         if (followed.Buffered.Count >= MaxBufferedChanges)
         {
             followed.Buffered.RemoveAt(0);
-            _log.Warning("Condition {Seq}: more than {Max} changes pushed before its member list came; the oldest is dropped", followed.Seq, MaxBufferedChanges);
+            if (followed.BufferedOverflowLogged) _log.Debug("Condition {Seq}: buffer full, the oldest change dropped", followed.Seq);
+            else _log.Warning("Condition {Seq}: more than {Max} changes pushed before its member list came; the oldest are dropped " +
+                              "(a code whose last change is dropped may show the reply's membership instead)", followed.Seq, MaxBufferedChanges);
+            followed.BufferedOverflowLogged = true;
         }
         followed.Buffered.Add(change);
     }
@@ -603,6 +611,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         public bool Live { get; set; }             // its member list came on the current connection: changes apply at once
         public bool SentOnLink { get; set; }       // CNSRREQ 1 went out on this connection, not refused: the server may have it
         public List<ConditionChange> Buffered { get; } = [];   // pushed before the member list came, in order
+        public bool BufferedOverflowLogged { get; set; }
         public int Failures { get; set; }          // refusals / timeouts in a row: the backoff step of the next retry
         public int TimedOut { get; set; }          // requests without reply in a row (a brand-new one is rejected at 2)
         public int Missing { get; set; }           // server lists in a row without it (one that had members is rejected at 2)

@@ -5,6 +5,7 @@ using ActorFeed.Connection;
 using ActorFeed.Kiwoom;
 using ActorFeed.Messages;
 using ActorFeed.Settings;
+using ActorFeed.Supervision;
 using static ActorFeed.Conditions.ConditionsProtocol;
 using static ActorFeed.Connection.ConnectionProtocol;
 
@@ -17,13 +18,27 @@ namespace ActorFeed.Conditions;
 /// types it drives. On every connection it asks CNSRLST first, then CNSRREQ search_type 1 for each followed condition;
 /// the member list that comes back is diffed against the last known one, and every code that entered or left while the
 /// link was down goes to every subscriber once, as <see cref="ConditionEntered"/> / <see cref="ConditionLeft"/> with
-/// <c>Recovered</c> set. Requests made while not connected wait for the connection. A condition whose last subscriber
-/// leaves is cleared on the server (CNSRCLR). Conditions with tick types hold those types of every member for each
-/// subscriber through the feed (<see cref="HoldTicks"/>: holder "condition:N", counted apart from the host's own
-/// subscriptions) and release them when the member leaves. <see cref="GetConditionStatus"/> reads what it holds (read-only).
+/// <c>Recovered</c> set. Changes pushed while a condition's CNSRREQ is not answered yet on this connection are buffered
+/// in order and replayed through the same path as live ones once the member list came (a repeat changes nothing), so
+/// the members always end as the server's, whichever of the reply and a push was computed first. Requests made while
+/// not connected wait for the connection. A condition whose last subscriber leaves is cleared on the server (CNSRCLR).
+/// Conditions with tick types hold those types of every member for each subscriber through the feed
+/// (<see cref="HoldTicks"/>: holder "condition:N", counted apart from the host's own subscriptions) and release them
+/// when the member leaves. <see cref="GetConditionStatus"/> reads what it holds (read-only).
+/// <para>
+/// A followed condition leaves only when its subscribers ask or die, or on a definite answer: an item-class refusal of
+/// its CNSRREQ, or its seq absent from two server lists in a row. A refusal of another class, a CNSRLST refused or
+/// without it once, and a request without reply (<see cref="ConditionOutcome.TimedOut"/>) keep a condition that had
+/// members desired: the request is asked again after a backoff (backoff-min doubling to backoff-max, a warning each
+/// time). A brand-new subscription (no member list yet) is rejected on a refusal, on a seq the list does not have, or
+/// on a second request without reply; a one-shot search is asked once more after a request without reply.
+/// </para>
 /// </summary>
-internal sealed class ConditionsActor : ReceiveActor
+internal sealed class ConditionsActor : ReceiveActor, IWithTimers
 {
+    /// <summary>Changes buffered for one condition while its member list is awaited; beyond it the oldest is dropped.</summary>
+    internal const int MaxBufferedChanges = 10_000;
+
     private readonly ActorFeedSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -32,13 +47,19 @@ internal sealed class ConditionsActor : ReceiveActor
     private readonly List<(int Seq, IActorRef ReplyTo)> _searchWaiters = [];                       // not sent yet
     private readonly Dictionary<int, List<IActorRef>> _searchesSent = [];                         // CNSRREQ 0 on its way
     private IActorRef? _connection;
+    private readonly Dictionary<int, List<IActorRef>> _searchesParked = [];                       // CNSRREQ 0 unanswered: asked again after a backoff
+    private readonly HashSet<int> _searchesRetried = [];                                          // CNSRREQ 0 asked again once already
+    private readonly BackoffPolicy _backoff;          // before asking a failed condition request again: backoff-min doubling to backoff-max
     private Dictionary<int, ConditionEntry>? _list;   // this connection's CNSRLST, null until answered
     private bool _listSent;
+    private int _listFailures;                        // CNSRLST refused / unanswered / lacking a followed seq, in a row
+    private int _listTimeouts;                        // CNSRLST unanswered in a row
 
     public ConditionsActor(ActorFeedSettings settings, TimeProvider time)
     {
         _settings = settings;
         _time = time;
+        _backoff = new BackoffPolicy(settings.BackoffMin, settings.BackoffMax, 0, settings.BackoffMax);
         Receive<ListConditions>(_ => OnList());
         Receive<SubscribeCondition>(OnSubscribe);
         Receive<UnsubscribeCondition>(OnUnsubscribe);
@@ -48,12 +69,17 @@ internal sealed class ConditionsActor : ReceiveActor
         Receive<ConditionOutcome>(o => Sender.Equals(_connection), OnOutcome);
         Receive<ConditionChange>(_ => Sender.Equals(_connection), OnChange);
         Receive<Terminated>(OnTerminated);
+        Receive<RetryList>(_ => OnRetryList());
+        Receive<RetryCondition>(OnRetryCondition);
+        Receive<RetrySearch>(OnRetrySearch);
         Receive<ConditionOutcome>(o => _log.Debug("Ignored {Outcome} from {Sender}: not the current connection", o.GetType().Name, Sender));
         Receive<ConditionChange>(c => _log.Debug("Ignored a change of condition {Seq} from {Sender}: not the current connection", c.Seq, Sender));
     }
 
     public static Props Props(ActorFeedSettings settings, TimeProvider time) =>
         Akka.Actor.Props.Create(() => new ConditionsActor(settings, time));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     // ---------------------------------------------------------------- requests from the host
 
@@ -159,30 +185,40 @@ internal sealed class ConditionsActor : ReceiveActor
             if (followed.Subscribers.Remove(t.ActorRef)) ClearIfUnused(followed);   // the feed's SubscriptionActors drop its ticks themselves
     }
 
-    /// <summary>Nothing carries over a reconnection: the list is asked again and every followed condition requested again;
-    /// one-shot searches on their way are sent again.</summary>
+    /// <summary>Nothing carries over a reconnection: the list is asked again and every followed condition requested again
+    /// (at once: the retries waiting for a backoff are the new connection's first requests); one-shot searches on their
+    /// way are sent again. The failure counts stay until a success (the request on the next connection is the retry).</summary>
     private void LinkLost()
     {
         _connection = null;
         _list = null;
         _listSent = false;
-        foreach (var followed in _followed.Values) followed.Requested = followed.Answered = false;
-        foreach (var (seq, waiters) in _searchesSent)
+        Timers.CancelAll();
+        foreach (var followed in _followed.Values)
+        {
+            followed.Requested = followed.Live = followed.SentOnLink = false;
+            followed.Buffered.Clear();                 // the next member list holds them
+            followed.BufferedOverflowLogged = false;
+        }
+        foreach (var (seq, waiters) in _searchesSent.Concat(_searchesParked))
             foreach (var waiter in waiters) _searchWaiters.Add((seq, waiter));
         _searchesSent.Clear();
+        _searchesParked.Clear();
     }
 
     private void SendList()
     {
-        if (_listSent || _connection is null) return;
+        if (_listSent || _connection is null || Timers.IsTimerActive(RetryList.Instance)) return;   // a retry waits for its backoff
         _listSent = true;
         _connection.Tell(new ConditionCommand(ConditionRequest.List.Instance));
     }
 
-    /// <summary>CNSRREQ search_type 1 for a followed condition, once the list is known on this connection.</summary>
+    /// <summary>CNSRREQ search_type 1 for a followed condition, once the list is known on this connection and no retry
+    /// waits for its backoff. A seq the list lacks rejects a brand-new subscription; one that had members waits for the
+    /// list asked again (see <see cref="OnListed"/>).</summary>
     private void Request(Followed followed)
     {
-        if (_connection is null || followed.Requested) return;
+        if (_connection is null || followed.Requested || Timers.IsTimerActive(new RetryCondition(followed.Seq))) return;
         if (_list is null)
         {
             SendList();
@@ -190,12 +226,13 @@ internal sealed class ConditionsActor : ReceiveActor
         }
         if (!_list.TryGetValue(followed.Seq, out var entry))
         {
-            RejectFollowed(followed, $"condition {followed.Seq} is not in the server's list (CNSRLST: {Listed()})");
+            if (!followed.Members.Known) RejectFollowed(followed, $"condition {followed.Seq} is not in the server's list (CNSRLST: {Listed()})");
             return;
         }
         followed.Name = entry.Name;
         followed.Raw = entry.Seq;
-        followed.Requested = true;
+        followed.Requested = followed.SentOnLink = true;
+        followed.Live = false;                         // changes pushed before the reply are buffered
         _connection.Tell(new ConditionCommand(new ConditionRequest.Search(entry.Seq, Realtime: true)));
     }
 
@@ -237,48 +274,166 @@ internal sealed class ConditionsActor : ReceiveActor
                 OnListed(listed.Conditions);
                 break;
             case ConditionOutcome.Found { Request.Realtime: true } found:
-                if (ByRaw(found.Request.ConditionSeq) is { } followed) OnMembers(followed, found.Codes);
+                if (BySeq(found.Request.ConditionSeq) is { } followed) OnMembers(followed, found.Codes, found.Truncated);
                 break;
             case ConditionOutcome.Found found:
                 if (SeqOf(found.Request.ConditionSeq) is { } seq && _searchesSent.Remove(seq, out var waiters))
                 {
+                    _searchesRetried.Remove(seq);
                     var name = _list?.GetValueOrDefault(seq)?.Name ?? "";
                     foreach (var waiter in waiters) Tell(waiter, new ConditionSearchResult(seq, name, found.Codes));
                 }
                 break;
             case ConditionOutcome.Refused { Request: ConditionRequest.List } refused:
                 _listSent = false;
-                var reason = $"server refused CNSRLST: {refused.Error}";
-                foreach (var waiter in _listWaiters) Tell(waiter, new ConditionRejected(null, reason));
-                _listWaiters.Clear();
-                foreach (var (waitingSeq, replyTo) in _searchWaiters) Tell(replyTo, new ConditionRejected(waitingSeq, reason));
-                _searchWaiters.Clear();
-                foreach (var unrequested in _followed.Values.Where(f => !f.Requested).ToList()) RejectFollowed(unrequested, reason);
+                ListFailed($"server refused CNSRLST: {refused.Error}");
                 break;
             case ConditionOutcome.Refused { Request: ConditionRequest.Search { Realtime: true } search } refused:
-                if (ByRaw(search.ConditionSeq) is { } refusedCondition)
-                    RejectFollowed(refusedCondition, $"server refused {search}: {refused.Error}", clear: false);
+                if (BySeq(search.ConditionSeq) is { Requested: true } refusedCondition)
+                {
+                    refusedCondition.Requested = refusedCondition.SentOnLink = false;   // the server does not have it
+                    var why = $"server refused {search}: {refused.Error}";
+                    if (refused.Error.Class == KiwoomErrorClass.Item || !refusedCondition.Members.Known) RejectFollowed(refusedCondition, why);
+                    else RetryLater(refusedCondition, why);
+                }
                 break;
             case ConditionOutcome.Refused { Request: ConditionRequest.Search search } refused:
                 if (SeqOf(search.ConditionSeq) is { } s && _searchesSent.Remove(s, out var refusedWaiters))
+                {
+                    _searchesRetried.Remove(s);
                     foreach (var waiter in refusedWaiters) Tell(waiter, new ConditionRejected(s, $"server refused {search}: {refused.Error}"));
+                }
                 break;
             case ConditionOutcome.Refused refused:
                 _log.Warning("{Request} refused by the server: {Error}", refused.Request, refused.Error);
                 break;
+            case ConditionOutcome.TimedOut timedOut:
+                OnTimedOut(timedOut.Request);
+                break;
         }
     }
 
+    /// <summary>
+    /// A request the server did not answer in time (the connection dropped it; the link lives on). CNSRLST and a one-shot
+    /// search are asked once more after a backoff, then rejected to whoever waits (a followed condition that had members
+    /// keeps waiting for the list, asked again with a growing backoff). A real-time CNSRREQ of a condition that had
+    /// members is asked again with a growing backoff for as long as it is followed; a brand-new one once more, then
+    /// rejected. A CNSRCLR is not asked again (the connection logged it).
+    /// </summary>
+    private void OnTimedOut(ConditionRequest request)
+    {
+        var reason = $"no reply to {request} within {_settings.RequestTimeout} (actorfeed.connection.request-timeout)";
+        switch (request)
+        {
+            case ConditionRequest.List:
+                _listSent = false;
+                if (++_listTimeouts < 2) ScheduleListRetry(reason + "; asking once more");
+                else ListFailed(reason + ", twice");
+                break;
+            case ConditionRequest.Search { Realtime: true } search:
+                if (BySeq(search.ConditionSeq) is not { Requested: true } followed) break;
+                followed.Requested = false;                // SentOnLink stays: the server may have it (CNSRCLR when it ends)
+                if (!followed.Members.Known && ++followed.TimedOut >= 2) RejectFollowed(followed, reason + ", twice");
+                else RetryLater(followed, reason);
+                break;
+            case ConditionRequest.Search search:
+                if (SeqOf(search.ConditionSeq) is not { } seq || !_searchesSent.Remove(seq, out var waiters)) break;
+                if (_searchesRetried.Add(seq))
+                {
+                    var delay = _backoff.DelayFor(1, FailureKind.Transient, 0);
+                    _searchesParked[seq] = waiters;
+                    Timers.StartSingleTimer(new RetrySearch(seq), new RetrySearch(seq), delay);   // timers before the log line: whoever sees it may count on them
+                    _log.Warning("{Reason}; asking once more in {Delay}", reason, delay);
+                    break;
+                }
+                _searchesRetried.Remove(seq);
+                foreach (var waiter in waiters) Tell(waiter, new ConditionRejected(seq, reason + ", twice"));
+                break;
+        }
+    }
+
+    /// <summary>CNSRLST refused, or unanswered twice: whoever waits for the list or a one-shot search, and every brand-new
+    /// subscription, is rejected; followed conditions that had members stay desired and the list is asked again after a
+    /// backoff.</summary>
+    private void ListFailed(string reason)
+    {
+        foreach (var waiter in _listWaiters) Tell(waiter, new ConditionRejected(null, reason));
+        _listWaiters.Clear();
+        foreach (var (waitingSeq, replyTo) in _searchWaiters) Tell(replyTo, new ConditionRejected(waitingSeq, reason));
+        _searchWaiters.Clear();
+        foreach (var brandNew in _followed.Values.Where(f => !f.Members.Known && !f.Requested).ToList()) RejectFollowed(brandNew, reason);
+        if (_followed.Values.Any(f => !f.Requested)) ScheduleListRetry(reason + "; followed conditions are kept");
+    }
+
+    /// <summary>The list is asked again after the next backoff step (a warning line); what waits for it waits on.</summary>
+    private void ScheduleListRetry(string reason)
+    {
+        if (_connection is null || Timers.IsTimerActive(RetryList.Instance)) return;
+        var delay = _backoff.DelayFor(++_listFailures, FailureKind.Transient, 0);
+        Timers.StartSingleTimer(RetryList.Instance, RetryList.Instance, delay);
+        _log.Warning("{Reason}; asking CNSRLST again in {Delay} (attempt {Attempt})", reason, delay, _listFailures);
+    }
+
+    private void OnRetryList()
+    {
+        _list = null;                                  // a fresh list: a followed seq missing from the last one is checked again
+        SendList();
+    }
+
+    /// <summary>A followed condition stays desired: its CNSRREQ is asked again after the next backoff step (a warning line).</summary>
+    private void RetryLater(Followed followed, string reason)
+    {
+        var delay = _backoff.DelayFor(++followed.Failures, FailureKind.Transient, 0);
+        Timers.StartSingleTimer(new RetryCondition(followed.Seq), new RetryCondition(followed.Seq), delay);
+        _log.Warning("Condition {Seq}: {Reason}; still followed, requesting it again in {Delay} (attempt {Attempt})", followed.Seq, reason, delay, followed.Failures);
+    }
+
+    private void OnRetryCondition(RetryCondition m)
+    {
+        if (_followed.TryGetValue(m.Seq, out var followed)) Request(followed);
+    }
+
+    private void OnRetrySearch(RetrySearch m)
+    {
+        if (!_searchesParked.Remove(m.Seq, out var waiters)) return;
+        foreach (var waiter in waiters) _searchWaiters.Add((m.Seq, waiter));
+        SendWaitingSearches();
+    }
+
+    /// <summary>
+    /// The server's list: answers whoever asked, then requests each followed condition it has. A followed seq it lacks
+    /// rejects a brand-new subscription at once; a condition that had members is rejected only when a second list in a
+    /// row lacks it too (a list momentarily empty or partial must not end it): after the first, the list is asked again
+    /// after a backoff.
+    /// </summary>
     private void OnListed(IReadOnlyList<ConditionEntry> entries)
     {
         _listSent = false;                                             // a later ListConditions asks the server again
+        _listTimeouts = 0;
         _list = [];
         foreach (var entry in entries)
             if (SeqOf(entry.Seq) is { } seq) _list.TryAdd(seq, entry);
         var answer = new ConditionList(_list.Select(kv => new ConditionInfo(kv.Key, kv.Value.Name)).ToList());
         foreach (var waiter in _listWaiters) Tell(waiter, answer);
         _listWaiters.Clear();
-        foreach (var followed in _followed.Values.ToList()) Request(followed);
+        var missing = new List<int>();
+        foreach (var followed in _followed.Values.ToList())
+        {
+            if (_list.ContainsKey(followed.Seq))
+            {
+                followed.Missing = 0;
+                Request(followed);
+                continue;
+            }
+            var reason = $"condition {followed.Seq} is not in the server's list (CNSRLST: {Listed()})";
+            if (!followed.Members.Known) RejectFollowed(followed, reason);
+            else if (++followed.Missing >= 2) RejectFollowed(followed, reason + ", two lists in a row");
+            else missing.Add(followed.Seq);
+        }
+        if (missing.Count > 0)
+            ScheduleListRetry($"followed condition(s) {string.Join(", ", missing)} not in the server's list (CNSRLST: {Listed()}): kept until a second list lacks them too");
+        else
+            _listFailures = 0;
         SendWaitingSearches();
     }
 
@@ -286,13 +441,19 @@ internal sealed class ConditionsActor : ReceiveActor
     /// The members of a followed condition from the server: the first list goes to every subscriber as a snapshot; a
     /// later one (after a reconnection) is diffed against the last known, and each code that entered or left meanwhile
     /// goes to every subscriber that has a snapshot, once, marked recovered (a subscriber without one gets a snapshot).
+    /// Then the changes pushed before this reply are replayed in order as live ones (a repeat changes nothing), so the
+    /// members end as the server's whether the reply was computed before or after them.
     /// </summary>
-    private void OnMembers(Followed followed, IReadOnlyList<string> codes)
+    private void OnMembers(Followed followed, IReadOnlyList<string> codes, bool truncated)
     {
+        if (truncated)
+            _log.Warning("Condition {Seq}: the real-time CNSRREQ reply says more pages follow (cont_yn Y); the protocol notes page only " +
+                         "one-shot searches (search_type 0), so only its {Count} member(s) are known", followed.Seq, codes.Count);
+        followed.Live = true;
+        followed.Failures = followed.TimedOut = 0;
         var first = !followed.Members.Known;
         var (entered, left) = followed.Members.Replace(codes);
         var now = _time.GetUtcNow();
-        followed.Answered = true;
         if (!first)
         {
             foreach (var code in left) followed.Changed(new ConditionMemberChange(code, Entered: false, now, Recovered: true));
@@ -314,11 +475,35 @@ internal sealed class ConditionsActor : ReceiveActor
             foreach (var code in left) Tell(subscriber, new ConditionLeft(followed.Seq, code, now, Recovered: true));
             foreach (var code in entered) Tell(subscriber, new ConditionEntered(followed.Seq, code, now, Recovered: true));
         }
+        var buffered = followed.Buffered.ToList();
+        followed.Buffered.Clear();
+        followed.BufferedOverflowLogged = false;
+        foreach (var change in buffered) Apply(followed, change);
     }
 
+    /// <summary>A pushed change (FID 841 compared by number): applied when the condition's member list came on this
+    /// connection, else buffered until it comes.</summary>
     private void OnChange(ConditionChange change)
     {
-        if (ByRaw(change.Seq) is not { Members.Known: true } followed) return;   // not followed (any more), or before its member list
+        if (BySeq(change.Seq) is not { } followed) return;                      // not followed (any more)
+        if (followed.Live)
+        {
+            Apply(followed, change);
+            return;
+        }
+        if (followed.Buffered.Count >= MaxBufferedChanges)
+        {
+            followed.Buffered.RemoveAt(0);
+            if (followed.BufferedOverflowLogged) _log.Debug("Condition {Seq}: buffer full, the oldest change dropped", followed.Seq);
+            else _log.Warning("Condition {Seq}: more than {Max} changes pushed before its member list came; the oldest are dropped " +
+                              "(a code whose last change is dropped may show the reply's membership instead)", followed.Seq, MaxBufferedChanges);
+            followed.BufferedOverflowLogged = true;
+        }
+        followed.Buffered.Add(change);
+    }
+
+    private void Apply(Followed followed, ConditionChange change)
+    {
         if (change.Entered ? !followed.Members.Enter(change.Code) : !followed.Members.Leave(change.Code)) return;
         followed.Changed(new ConditionMemberChange(change.Code, change.Entered, change.At, Recovered: false));
         foreach (var (subscriber, state) in followed.Subscribers)
@@ -351,44 +536,46 @@ internal sealed class ConditionsActor : ReceiveActor
 
     private FollowedConditionState StateOf(Followed followed) =>
         _connection is null ? FollowedConditionState.WaitingForConnection
-        : followed.Answered ? FollowedConditionState.Live
+        : followed.Live ? FollowedConditionState.Live
         : followed.Members.Known ? FollowedConditionState.Recovering
         : FollowedConditionState.Requesting;
 
     // ---------------------------------------------------------------- helpers
 
-    private Followed? ByRaw(string raw)
-    {
-        foreach (var followed in _followed.Values)
-            if (followed.Raw == raw) return followed;
-        return SeqOf(raw) is { } seq && _followed.TryGetValue(seq, out var bySeq) && bySeq.Raw is null ? bySeq : null;
-    }
+    /// <summary>The followed condition a server's seq stands for, by number ("01" is "1").</summary>
+    private Followed? BySeq(string raw) => SeqOf(raw) is { } seq && _followed.TryGetValue(seq, out var followed) ? followed : null;
 
-    private static int? SeqOf(string? raw) =>
-        int.TryParse(raw?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : null;
+    private static int? SeqOf(string? raw) => ConditionRequests.SeqNumber(raw);
 
     /// <summary>The last subscriber left: forget the condition and clear its real-time search on the server.</summary>
     private void ClearIfUnused(Followed followed)
     {
         if (followed.Subscribers.Count > 0) return;
-        _followed.Remove(followed.Seq);
-        _log.Info("Condition {Seq} has no subscriber left{Clear}", followed.Seq, followed.Requested ? "; CNSRCLR" : "");
-        if (followed.Requested && _connection is not null && followed.Raw is { } raw)
+        Forget(followed);
+        _log.Info("Condition {Seq} has no subscriber left{Clear}", followed.Seq, followed.SentOnLink ? "; CNSRCLR" : "");
+        if (followed.SentOnLink && _connection is not null && followed.Raw is { } raw)
             _connection.Tell(new ConditionCommand(new ConditionRequest.Clear(raw)));
     }
 
-    /// <summary>A followed condition ends: its subscribers are told why and its ticks released.</summary>
-    private void RejectFollowed(Followed followed, string reason, bool clear = true)
+    private void Forget(Followed followed)
+    {
+        _followed.Remove(followed.Seq);
+        Timers.Cancel(new RetryCondition(followed.Seq));
+    }
+
+    /// <summary>A followed condition ends: its subscribers are told why and its ticks released; cleared on the server
+    /// when it may have it (a CNSRREQ went out on this connection and was not refused).</summary>
+    private void RejectFollowed(Followed followed, string reason)
     {
         _log.Warning("Condition {Seq} rejected: {Reason}", followed.Seq, reason);
-        _followed.Remove(followed.Seq);
+        Forget(followed);
         foreach (var (subscriber, state) in followed.Subscribers)
         {
             Release(followed, subscriber, followed.Members.Codes, state.TickTypes);
             if (!IsSubscribedElsewhere(subscriber)) Context.Unwatch(subscriber);
             Tell(subscriber, new ConditionRejected(followed.Seq, reason));
         }
-        if (clear && followed.Requested && _connection is not null && followed.Raw is { } raw)
+        if (followed.SentOnLink && _connection is not null && followed.Raw is { } raw)
             _connection.Tell(new ConditionCommand(new ConditionRequest.Clear(raw)));
     }
 
@@ -445,8 +632,14 @@ internal sealed class ConditionsActor : ReceiveActor
         public string Holder { get; } = "condition:" + seq.ToString(CultureInfo.InvariantCulture);
         public string Name { get; set; } = "";
         public string? Raw { get; set; }           // the seq as the server listed it (sent back as is)
-        public bool Requested { get; set; }        // CNSRREQ 1 sent on the current connection
-        public bool Answered { get; set; }         // its member list came on the current connection
+        public bool Requested { get; set; }        // CNSRREQ 1 in flight or answered on the current connection
+        public bool Live { get; set; }             // its member list came on the current connection: changes apply at once
+        public bool SentOnLink { get; set; }       // CNSRREQ 1 went out on this connection, not refused: the server may have it
+        public List<ConditionChange> Buffered { get; } = [];   // pushed before the member list came, in order
+        public bool BufferedOverflowLogged { get; set; }
+        public int Failures { get; set; }          // refusals / timeouts in a row: the backoff step of the next retry
+        public int TimedOut { get; set; }          // requests without reply in a row (a brand-new one is rejected at 2)
+        public int Missing { get; set; }           // server lists in a row without it (one that had members is rejected at 2)
         public ConditionMemberChange? LastChange { get; private set; }
         public long Changes { get; private set; }
         public long RecoveredChanges { get; private set; }
@@ -461,6 +654,15 @@ internal sealed class ConditionsActor : ReceiveActor
             if (change.Recovered) RecoveredChanges++;
         }
     }
+
+    /// <summary>Timer: ask CNSRLST again.</summary>
+    private sealed class RetryList : IDeadLetterSuppression { public static readonly RetryList Instance = new(); }
+
+    /// <summary>Timer: request a followed condition again.</summary>
+    private sealed record RetryCondition(int Seq) : IDeadLetterSuppression;
+
+    /// <summary>Timer: send a one-shot search again.</summary>
+    private sealed record RetrySearch(int Seq) : IDeadLetterSuppression;
 
     private sealed class SubscriberState
     {

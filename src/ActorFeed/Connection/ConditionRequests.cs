@@ -12,7 +12,12 @@ namespace ActorFeed.Connection;
 /// <item>One request in flight at a time (the replies carry no id), apart from REG / REMOVE, whose replies have their
 /// own trnm.</item>
 /// <item>A one-shot search (search_type 0) is followed page by page while the reply says <c>cont_yn</c> "Y" with a
-/// <c>next_key</c>; its outcome holds every page's codes.</item>
+/// <c>next_key</c>; its outcome holds every page's codes. The protocol notes page search_type 0 only: a real-time
+/// reply (search_type 1) saying <c>cont_yn</c> "Y" is taken as it is, its outcome marked <c>Truncated</c> for the
+/// conditions actor to warn about.</item>
+/// <item>Seqs are compared by number ("01" is "1"), as the conditions actor does for FID 841 of the pushes.</item>
+/// <item>A request not answered within the request timeout is dropped (<see cref="Abandon"/>); the link lives on, and
+/// the conditions actor decides whether to ask again.</item>
 /// <item>Errors are classified once (<see cref="KiwoomError"/>): a rate limit puts the same request (page) back
 /// first, for the actor to resend after a pause; a token error and a credentials / mode / device error are the link's
 /// (<see cref="ConditionOutcome.TokenRejected"/>, <see cref="ConditionOutcome.LinkFailure"/>); any other error refuses
@@ -71,7 +76,7 @@ internal sealed class ConditionRequests
             ConditionClearFrame c when pending?.Request is ConditionRequest.Clear => (c.Error, c.Seq),
             _ => ((KiwoomError?)null, (string?)"-"),
         };
-        if (pending is null || seq == "-" || (seq is not null && pending.Request.Seq is { } own && !string.Equals(seq.Trim(), own, StringComparison.Ordinal)))
+        if (pending is null || seq == "-" || (seq is not null && pending.Request.Seq is { } own && !SameSeq(seq, own)))
             return new ConditionOutcome.Unexpected();
         _inFlight = null;
         var request = pending.Request;
@@ -102,11 +107,28 @@ internal sealed class ConditionRequests
                     _waiting.AddFirst(pending with { NextKey = key });   // the next page, before anything else
                     return new ConditionOutcome.Paging(search, pending.Pages);
                 }
-                return new ConditionOutcome.Found(search, pending.Codes.Distinct(StringComparer.Ordinal).ToList());
+                return new ConditionOutcome.Found(search, pending.Codes.Distinct(StringComparer.Ordinal).ToList(), Truncated: search.Realtime && page.More);
             default:
                 return new ConditionOutcome.Cleared((ConditionRequest.Clear)request);
         }
     }
+
+    /// <summary>The request in flight got no reply in time: it is dropped (a late reply is then unexpected, or taken for
+    /// the same request asked again) and returned; null when none was in flight.</summary>
+    public ConditionRequest? Abandon()
+    {
+        var request = _inFlight?.Request;
+        _inFlight = null;
+        return request;
+    }
+
+    /// <summary>Two condition seqs are the same condition: equal numbers ("01" and "1"), else equal trimmed text.</summary>
+    public static bool SameSeq(string? a, string? b) =>
+        SeqNumber(a) is { } x && SeqNumber(b) is { } y ? x == y : string.Equals(a?.Trim(), b?.Trim(), StringComparison.Ordinal);
+
+    /// <summary>The number a condition seq stands for ("01" -> 1), or null when it is none.</summary>
+    public static int? SeqNumber(string? raw) =>
+        int.TryParse(raw?.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq) ? seq : null;
 
     /// <summary>A request with the state of its pages (a continuation shares the codes list of its first page).</summary>
     private sealed record Pending(ConditionRequest Request, string? NextKey = null)
@@ -156,14 +178,19 @@ internal abstract record ConditionOutcome
     /// <summary>A page of a one-shot search came and the next one is queued first.</summary>
     public sealed record Paging(ConditionRequest.Search Request, int Pages) : ConditionOutcome;
 
-    /// <summary>CNSRREQ answered: every member (all pages of a one-shot search).</summary>
-    public sealed record Found(ConditionRequest.Search Request, IReadOnlyList<string> Codes) : ConditionOutcome;
+    /// <summary>CNSRREQ answered: every member (all pages of a one-shot search). <paramref name="Truncated"/>: a real-time
+    /// reply said more pages follow (<c>cont_yn</c> "Y"), which the protocol notes do not page: only this page is known.</summary>
+    public sealed record Found(ConditionRequest.Search Request, IReadOnlyList<string> Codes, bool Truncated = false) : ConditionOutcome;
 
     /// <summary>CNSRCLR answered.</summary>
     public sealed record Cleared(ConditionRequest.Clear Request) : ConditionOutcome;
 
     /// <summary>The server refused this request for a reason of its own (not the link's, not a rate limit).</summary>
     public sealed record Refused(ConditionRequest Request, KiwoomError Error) : ConditionOutcome;
+
+    /// <summary>No reply within the request timeout: the request was dropped (<see cref="ConditionRequests.Abandon"/>); the
+    /// link lives on.</summary>
+    public sealed record TimedOut(ConditionRequest Request) : ConditionOutcome;
 
     /// <summary>Refused with a rate limit: queued again first, to be sent after a pause.</summary>
     public sealed record RateLimited(ConditionRequest Request, KiwoomError Error) : ConditionOutcome;

@@ -263,8 +263,8 @@ internal sealed partial class ConnectionActor
 
     // ---------------------------------------------------------------- condition search
 
-    /// <summary>Condition requests from the conditions actor, their timeout and rate-limit pause, and the type 02 changes
-    /// from the receive loop (Online).</summary>
+    /// <summary>Condition requests from the conditions actor, their timeout (the request is dropped and the conditions
+    /// actor told: never a link failure) and rate-limit pause, and the type 02 changes from the receive loop (Online).</summary>
     private void Conditions()
     {
         Receive<ConditionCommand>(m =>
@@ -273,8 +273,17 @@ internal sealed partial class ConnectionActor
             _conditionRequests.Enqueue(m.Request);
             SendNextCondition();
         });
-        Receive<ConditionTimedOut>(_ => throw Fail(Causes.RequestTimeout, FailureKind.Transient,
-            $"no reply to {_conditionRequests.InFlight} within {_settings.RequestTimeout}"));
+        // A condition request the server does not answer says nothing about the link (ticks may flow fine): it is
+        // dropped, the conditions actor decides whether to ask again (after a backoff), and the next request goes out.
+        Receive<ConditionTimedOut>(_ =>
+        {
+            if (_conditionRequests.Abandon() is { } request)
+            {
+                _log.Warning("No reply to {Request} within {Timeout}: dropped, the link lives on", request, _settings.RequestTimeout);
+                _conditions?.Tell(new ConditionOutcome.TimedOut(request));
+            }
+            SendNextCondition();
+        });
         Receive<ConditionPauseElapsed>(_ =>
         {
             _conditionPause = false;

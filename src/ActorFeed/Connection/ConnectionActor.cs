@@ -160,6 +160,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         else
             Context.Parent.Tell(BackoffReset.Instance);
         _log.Info("Connected to {Url}", _settings.WebSocketUrl);
+        if (_market.NewConnection(_time.GetUtcNow()) is { } dropped) _log.Info(dropped);   // before any REG: no push of this link is lost
         _feed.Tell(new ConnectionUp(DateTimeOffset.UtcNow));
         Become(() =>
         {

@@ -16,7 +16,10 @@ namespace ActorFeed.Kiwoom;
 /// day) and <c>a</c>-<c>d</c> (after-hours sessions) mean KRX does not expect data (and KRX codes are not stale) until a
 /// <c>3</c> push or the end of that KST day. Also cleared: a 0B trade of a KRX code arriving while the calendar expects
 /// KRX data, since a trade proves the market is open (so a <c>3</c> push missed during a disconnect does not keep KRX
-/// narrowed for the rest of the day, as long as a KRX code trades).
+/// narrowed for the rest of the day, as long as a KRX code trades). And cleared on every new connection
+/// (<see cref="NewConnection"/>): a <c>3</c> push sent while the link was down is lost for good, so a narrowing learned on
+/// an earlier connection is not trusted on the next one; a missed open push costs at most the gap until the next
+/// connection (the server's next push narrows again if KRX is really not trading).
 /// </para>
 /// <para>
 /// This table of FID 215 values is Kiwoom's field table (the same as OpenAPI+); it is NOT in the protocol notes. Any
@@ -101,6 +104,15 @@ internal sealed class MarketSignals(MarketCalendar calendar)
                    + $"({day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} KST); KRX data is not expected meanwhile";
         }
     }
+
+    /// <summary>
+    /// A new connection logged in (called before it registers anything, so before any push of its own): a narrowing
+    /// learned on an earlier connection is dropped, since the <c>3</c> push that would have ended it may have been sent
+    /// while the link was down. Returns a line to log when one in force today was dropped, else null.
+    /// </summary>
+    public string? NewConnection(DateTimeOffset at) =>
+        Clear(at, closed => $"KRX session: the narrowing by 0s push ({SessionStateFid}={closed.Value}) since {Kst(closed.Since)} was learned "
+                            + "on an earlier connection (an open push may have been missed meanwhile): dropped on the new connection; the calendar applies again");
 
     private string? OnTrade(string code, DateTimeOffset at)
     {

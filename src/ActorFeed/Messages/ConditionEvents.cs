@@ -50,8 +50,10 @@ public sealed record ConditionSearchResult(int Seq, string Name, IReadOnlyList<s
 
 /// <summary>
 /// A condition request was refused, or a followed condition ended: bad input (nothing was sent to the server), a seq
-/// the server does not list, the real-time limit, or the server's refusal. A subscriber that gets it is no longer
-/// subscribed to the condition (and its ticks are released).
+/// the server does not list, the real-time limit, the server's refusal, or no reply to a request asked twice. A
+/// condition that already had members ends only on a definite answer: an item-class refusal of its CNSRREQ, or its seq
+/// absent from two server lists in a row (anything else is asked again after a backoff). A subscriber that gets it is
+/// no longer subscribed to the condition (and its ticks are released).
 /// </summary>
 /// <param name="Seq">The condition's seq; null for <see cref="ListConditions"/>.</param>
 /// <param name="Reason">Why, for people.</param>

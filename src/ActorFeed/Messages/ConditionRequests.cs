@@ -4,7 +4,7 @@ namespace ActorFeed.Messages;
 
 /// <summary>
 /// Ask the feed for the user's condition searches (조건검색, CNSRLST). Answered with <see cref="ConditionList"/>, or
-/// <see cref="ConditionRejected"/> (with a null seq) when the server refuses. Sent while the feed is not connected,
+/// <see cref="ConditionRejected"/> (with a null seq) when the server refuses, or leaves it unanswered twice. Sent while the feed is not connected,
 /// it waits for the connection.
 /// </summary>
 public sealed record ListConditions;
@@ -18,7 +18,8 @@ public sealed record ListConditions;
 /// every member, and releases them when the member leaves (held apart from the subscriber's own
 /// <see cref="Subscribe"/>: neither undoes the other). Refused with <see cref="ConditionRejected"/>: a negative seq,
 /// a seq the server does not list, an unknown or per-account tick type, more real-time conditions than
-/// <c>actorfeed.conditions.max-realtime</c>, or a refusal of the server. Subscribing again with the same subscriber
+/// <c>actorfeed.conditions.max-realtime</c>, a refusal of the server, or no reply to its request asked twice (once it
+/// had members, only an item-class refusal or its seq absent from two lists in a row ends it). Subscribing again with the same subscriber
 /// sends a new snapshot and adds its tick types.
 /// </summary>
 /// <param name="Seq">The condition's seq, as in <see cref="ConditionList"/>.</param>
@@ -37,8 +38,8 @@ public sealed record UnsubscribeCondition(int Seq, IActorRef? Subscriber = null)
 
 /// <summary>
 /// Run a condition search once (CNSRREQ search_type 0, every page followed). Answered to the sender with
-/// <see cref="ConditionSearchResult"/> or <see cref="ConditionRejected"/>. Sent while the feed is not connected, it
-/// waits for the connection.
+/// <see cref="ConditionSearchResult"/> or <see cref="ConditionRejected"/> (a refusal, or no reply to it asked twice).
+/// Sent while the feed is not connected, it waits for the connection.
 /// </summary>
 /// <param name="Seq">The condition's seq.</param>
 public sealed record SearchCondition(int Seq);

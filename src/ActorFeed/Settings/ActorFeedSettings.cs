@@ -68,7 +68,8 @@ public sealed record ActorFeedSettings
     /// <value>Defaults to 60 seconds; HOCON <c>actorfeed.connection.idle-timeout</c>.</value>
     public TimeSpan IdleTimeout { get; init; } = SettingDefinitions.IdleTimeout.Default;
 
-    /// <summary>A REG, REMOVE or condition request (CNSRLST, CNSRREQ, CNSRCLR) must be answered within this; else the link fails.</summary>
+    /// <summary>A REG or REMOVE must be answered within this, else the link fails; a condition request (CNSRLST, CNSRREQ,
+    /// CNSRCLR) not answered within this is dropped and (but a CNSRCLR) asked again after a backoff: the link lives on.</summary>
     /// <value>Defaults to 10 seconds; HOCON <c>actorfeed.connection.request-timeout</c>.</value>
     public TimeSpan RequestTimeout { get; init; } = SettingDefinitions.RequestTimeout.Default;
 

@@ -81,7 +81,7 @@ public static class SettingDefinitions
 
     internal static readonly SettingDefinition<TimeSpan> RequestTimeout = new(
         nameof(ActorFeedSettings.RequestTimeout), "actorfeed.connection.request-timeout", TimeSpan.FromSeconds(10),
-        "a REG, REMOVE or condition request (CNSRLST, CNSRREQ, CNSRCLR) must be answered within this",
+        "a REG or REMOVE must be answered within this, else the link is restarted; a condition request (CNSRLST, CNSRREQ, CNSRCLR) not answered within this is dropped and (but a CNSRCLR) asked again after a backoff, the link lives on (see the failure table)",
         s => s.RequestTimeout, (s, v) => s with { RequestTimeout = v }, Readers.Duration, Rules.Positive);
 
     internal static readonly SettingDefinition<int> MaxFrameBytes = new(

@@ -143,6 +143,174 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
         late.ExpectNoMsg(TimeSpan.Zero);
     }
 
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public void Condition_must_end_with_the_servers_membership_when_a_change_is_pushed_before_the_reply_after_a_reconnect(bool entered, bool pushFirst)
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        var members = new HashSet<string>();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930", "000660");
+        Apply(members, me.ExpectMsg<ConditionSnapshot>());
+        var t2 = Reconnect(t1);
+        AnswerList(t2, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t2));
+        var change = entered ? Change(1, "035420", entered: true) : Change(1, "000660", entered: false);
+        if (pushFirst) t2.Push(change);                                   // the push overtakes the reply computed just before it
+        t2.Push(Members(1, "005930", "000660"));                          // the members before the change
+        if (!pushFirst) t2.Push(change);
+
+        object e = entered ? me.ExpectMsg<ConditionEntered>() : me.ExpectMsg<ConditionLeft>();
+        Apply(members, e);
+        Assert.Equal(entered ? new[] { "000660", "005930", "035420" } : ["005930"], members.Order());
+        Assert.False(e is ConditionEntered { Recovered: true } or ConditionLeft { Recovered: true });   // a live change, announced once
+        me.ExpectNoMsg(Quiet);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Condition_must_keep_a_change_pushed_before_the_first_reply_and_send_it_after_the_snapshot(bool entered)
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        var members = new HashSet<string>();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t));
+        t.Push(entered ? Change(1, "035420", entered: true) : Change(1, "000660", entered: false));
+        t.Push(Members(1, "005930", "000660"));
+        Apply(members, me.ExpectMsg<ConditionSnapshot>());
+        Apply(members, entered ? me.ExpectMsg<ConditionEntered>() : me.ExpectMsg<ConditionLeft>());
+        Assert.Equal(entered ? new[] { "000660", "005930", "035420" } : ["005930"], members.Order());
+        me.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Condition_seqs_must_be_compared_by_number_in_replies_and_pushes()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t));
+        t.Push("""{"trnm":"CNSRLST","return_code":0,"return_msg":"","data":[["01","조건1"]]}""");
+        Assert.Equal("""{"trnm":"CNSRREQ","seq":"01","search_type":"1","stex_tp":"K"}""", NextSent(t));   // sent back as listed
+        t.Push(Members(1, "005930"));                                     // answered as "1"
+        Assert.Equal(["005930"], me.ExpectMsg<ConditionSnapshot>().Codes);
+        t.Push(Change(1, "000660", entered: true).Replace("\"841\":\"1\"", "\"841\":\"001\""));
+        Assert.Equal("000660", me.ExpectMsg<ConditionEntered>().Code);
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+    }
+
+    [Fact]
+    public void Condition_must_warn_with_its_seq_when_a_real_time_reply_says_more_pages_follow()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t));
+        EventFilter.Warning(start: "Condition 1: the real-time CNSRREQ reply says more pages follow (cont_yn Y)").ExpectOne(() =>
+            t.Push("""{"trnm":"CNSRREQ","seq":"1","return_code":0,"cont_yn":"Y","next_key":"P2","data":[{"jmcode":"A005930"}]}"""));
+        Assert.Equal(["005930"], me.ExpectMsg<ConditionSnapshot>().Codes);
+        Wire.ExpectNoMsg(Quiet);                                          // no page asked: the protocol notes page search_type 0 only
+    }
+
+    [Fact]
+    public void Condition_must_stay_followed_when_CNSRLST_is_refused_after_a_reconnect_and_be_asked_again_with_a_growing_backoff()
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930");
+        me.ExpectMsg<ConditionSnapshot>();
+        var t2 = Reconnect(t1);
+        foreach (var delay in new[] { Settings.BackoffMin, 2 * Settings.BackoffMin })
+        {
+            Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t2));
+            EventFilter.Warning(contains: $"asking CNSRLST again in {delay:c}").ExpectOne(() =>
+                t2.Push("""{"trnm":"CNSRLST","return_code":1,"return_msg":"일시적인 오류입니다"}"""));
+            AdvanceExpectingNothingBefore(delay, Wire);
+        }
+        AnswerList(t2, 1);
+        AnswerRealtime(t2, 1, "005930", "000660");
+        var entered = me.ExpectMsg<ConditionEntered>();                   // still followed: the outage's change, recovered
+        Assert.Equal(("000660", true), (entered.Code, entered.Recovered));
+        me.ExpectNoMsg(Quiet);
+        Events.ExpectNoDecision(FeedComponent.Connection, TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Condition_must_stay_followed_when_a_list_lacks_it_once_and_be_rejected_when_two_lists_in_a_row_lack_it()
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930");
+        me.ExpectMsg<ConditionSnapshot>();
+        var t2 = Reconnect(t1);
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t2));
+        EventFilter.Warning(contains: "followed condition(s) 1 not in the server's list (CNSRLST: empty): kept until a second list lacks them too; asking CNSRLST again in 00:00:01")
+            .ExpectOne(() => t2.Push(ListReply()));                     // momentarily empty
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        AnswerList(t2, 1);                                                // there again: requested
+        AnswerRealtime(t2, 1, "005930");
+        me.ExpectNoMsg(Quiet);
+
+        var t3 = Reconnect(t2);                                           // absent from two lists in a row: rejected
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t3));
+        EventFilter.Warning(contains: "asking CNSRLST again in 00:00:01").ExpectOne(() => t3.Push(ListReply(2)));
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        AnswerList(t3, 2);
+        var rejected = me.ExpectMsg<ConditionRejected>();
+        Assert.Equal(1, rejected.Seq);
+        Assert.Contains("condition 1 is not in the server's list (CNSRLST: 2 조건2), two lists in a row", rejected.Reason);
+        Wire.ExpectNoMsg(Quiet);                                          // nothing to clear: never requested on this link
+    }
+
+    [Fact]
+    public void Condition_must_stay_followed_when_CNSRREQ_is_refused_for_the_service_and_leave_only_on_an_item_refusal()
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930");
+        me.ExpectMsg<ConditionSnapshot>();
+        var t2 = Reconnect(t1);
+        AnswerList(t2, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t2));
+        EventFilter.Warning(contains: "Condition 1: server refused CNSRREQ of condition 1 (search_type 1)").ExpectOne(() =>
+            t2.Push("""{"trnm":"CNSRREQ","seq":"1","return_code":100,"return_msg":"조건검색 요청 실패"}"""));
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        AnswerRealtime(t2, 1, "000660");                                  // asked again alone: the list is known on this link
+        Assert.Equal("005930", me.ExpectMsg<ConditionLeft>().Code);
+        Assert.Equal("000660", me.ExpectMsg<ConditionEntered>().Code);
+
+        var t3 = Reconnect(t2);                                           // an item-class refusal is definite
+        AnswerList(t3, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t3));
+        t3.Push("""{"trnm":"CNSRREQ","seq":"1","return_code":1,"return_msg":"조건검색 실패[1902:조건이 존재하지 않습니다]"}""");
+        var rejected = me.ExpectMsg<ConditionRejected>();
+        Assert.Contains("1902", rejected.Reason);
+        Wire.ExpectNoMsg(Quiet);                                          // refused: nothing to clear
+        Events.ExpectNoDecision(FeedComponent.Connection, TimeSpan.Zero);
+    }
+
     [Fact]
     public void A_token_rejected_on_CNSRREQ_must_fail_the_link_get_a_new_token_and_replay_the_conditions()
     {
@@ -319,24 +487,103 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
     }
 
     [Fact]
-    public void A_condition_request_without_reply_must_fail_the_link_after_the_request_timeout()
+    public void A_condition_request_without_reply_must_not_fail_the_link_be_asked_once_more_after_a_backoff_then_rejected()
     {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromHours(1) };   // the fake server sends no PING while time passes
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        var ticks = CreateTestProbe();
+        SubscribeConfirmed(feed, t, ticks, "005930");
+        feed.Tell(new SubscribeCondition(1, me));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t));             // never answered
+        TimeOutExpecting("CNSRLST",
+            $"no reply to CNSRLST within {Settings.RequestTimeout:c} (actorfeed.connection.request-timeout); asking once more; asking CNSRLST again in 00:00:01 (attempt 1)");
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t));             // asked once more, never answered again
+        TimeOutExpecting("CNSRLST", "Condition 1 rejected: no reply to CNSRLST");
+        var rejected = me.ExpectMsg<ConditionRejected>();                 // a brand-new subscription: rejected with the reason
+        Assert.Equal(1, rejected.Seq);
+        Assert.Contains($"no reply to CNSRLST within {Settings.RequestTimeout:c} (actorfeed.connection.request-timeout), twice", rejected.Reason);
+        t.Push(Real("005930"));                                           // ticks flow on: the link was never failed
+        ticks.ExpectMsg<Tick>();
+
+        feed.Tell(new SubscribeCondition(2, me));                         // its CNSRREQ unanswered twice: rejected the same way
+        AnswerList(t, 2);
+        Assert.Contains("\"seq\":\"2\"", NextSent(t));
+        TimeOutExpecting("CNSRREQ of condition 2 (search_type 1)", "Condition 2: no reply to CNSRREQ of condition 2 (search_type 1)");
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        Assert.Contains("\"seq\":\"2\"", NextSent(t));
+        TimeOutExpecting("CNSRREQ of condition 2 (search_type 1)", "Condition 2 rejected");
+        Assert.Contains($"no reply to CNSRREQ of condition 2 (search_type 1) within {Settings.RequestTimeout:c}", me.ExpectMsg<ConditionRejected>().Reason);
+        Assert.Equal("""{"trnm":"CNSRCLR","seq":"2"}""", NextSent(t));   // it may be active on the server after its timeouts
+        t.Push("""{"trnm":"CNSRCLR","seq":"2","return_code":0,"return_msg":""}""");
+
+        feed.Tell(new SearchCondition(2), me);                            // a one-shot search: once more, then rejected
+        Assert.Contains("\"search_type\":\"0\"", NextSent(t));
+        TimeOutExpecting("CNSRREQ of condition 2 (search_type 0)", "asking once more in 00:00:01");
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        Assert.Contains("\"search_type\":\"0\"", NextSent(t));
+        TimeOutExpecting("CNSRREQ of condition 2 (search_type 0)", null);
+        Assert.Contains("(search_type 0) within", me.ExpectMsg<ConditionRejected>().Reason);
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+    }
+
+    [Fact]
+    public void A_followed_condition_without_reply_must_stay_followed_and_be_asked_again_with_a_growing_backoff_capped_at_backoff_max()
+    {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromHours(1) };
         var feed = StartFeed();
         var (t1, _) = AcceptConnection();
         var me = CreateTestProbe();
         feed.Tell(new SubscribeCondition(1, me));
-        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t1));           // never answered
-        Scheduler.Advance(Settings.RequestTimeout - TimeSpan.FromMilliseconds(1));
-        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
-        Scheduler.Advance(TimeSpan.FromMilliseconds(1));
-        var decision = ExpectDecision(FeedComponent.Connection);
-        Assert.Equal(FeedFailureException.Causes.RequestTimeout, decision.Cause);
-        Assert.Contains("CNSRLST", decision.Detail);
-        AdvanceExpectingNothingBefore(decision.Delay, Wire);
-        var (t2, _) = AcceptConnection();
-        AnswerList(t2, 1);
-        AnswerRealtime(t2, 1);
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930");
         me.ExpectMsg<ConditionSnapshot>();
+        var t2 = Reconnect(t1);
+        AnswerList(t2, 1);
+        var delays = new List<TimeSpan>();
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            Assert.Contains("\"search_type\":\"1\"", NextSent(t2));     // never answered
+            var delay = TimeSpan.FromTicks(Math.Min(Settings.BackoffMax.Ticks, Settings.BackoffMin.Ticks << (attempt - 1)));
+            TimeOutExpecting("CNSRREQ of condition 1 (search_type 1)",
+                $"Condition 1: no reply to CNSRREQ of condition 1 (search_type 1) within {Settings.RequestTimeout:c} (actorfeed.connection.request-timeout); still followed, requesting it again in {delay:c} (attempt {attempt})");
+            AdvanceExpectingNothingBefore(delay, Wire);
+            delays.Add(delay);
+        }
+        Assert.Equal([1, 2, 4, 8, 8], delays.Select(d => d.TotalSeconds / Settings.BackoffMin.TotalSeconds));
+        AnswerRealtime(t2, 1, "000660");                                  // answered at last: the outage's changes, once
+        var left = me.ExpectMsg<ConditionLeft>();
+        Assert.Equal(("005930", true), (left.Code, left.Recovered));
+        Assert.True(me.ExpectMsg<ConditionEntered>().Recovered);
+        me.ExpectNoMsg(Quiet);                                            // never rejected
+        Events.ExpectNoDecision(FeedComponent.Connection, TimeSpan.Zero);
+    }
+
+    /// <summary>Moves virtual time over the request timeout of <paramref name="request"/>, just sent: nothing before; then
+    /// the connection's warning (the request dropped, the link kept), and (unless null) the conditions actor's warning,
+    /// which it logs once its retry timer runs.</summary>
+    private void TimeOutExpecting(string request, string? conditionsWarning)
+    {
+        var connectionWarning = $"No reply to {request} within {Settings.RequestTimeout}: dropped, the link lives on";
+        Scheduler.Advance(Settings.RequestTimeout - TimeSpan.FromMilliseconds(1));
+        Wire.ExpectNoMsg(Quiet);
+        EventFilter.Warning(contains: connectionWarning).ExpectOne(() =>
+        {
+            if (conditionsWarning is null) Scheduler.Advance(TimeSpan.FromMilliseconds(1));
+            else EventFilter.Warning(contains: conditionsWarning).ExpectOne(() => Scheduler.Advance(TimeSpan.FromMilliseconds(1)));
+        });
+        Events.ExpectNoDecision(FeedComponent.Connection, TimeSpan.Zero);
+    }
+
+    /// <summary>The server drops <paramref name="t"/>; the next connection after the restart backoff.</summary>
+    private FakeTransport Reconnect(FakeTransport t)
+    {
+        t.ServerClose(WebSocketCloseStatus.EndpointUnavailable, "restart");
+        var decision = ExpectDecision(FeedComponent.Connection);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
+        return AcceptConnection().Transport;
     }
 
     [Fact]

@@ -81,6 +81,29 @@ public sealed class SessionPushSpec : FeedSpecBase
         Assert.Equal(["005930_NX"], Status(feed).StaleCodes);                  // the push is about KRX: Nextrade keeps its clock
     }
 
+    [Fact]
+    public void DataWatchdog_must_drop_a_narrowing_learned_on_the_connection_before_when_a_new_one_logs_in()
+    {
+        var (feed, t, sessions) = ConnectedWithPaceAndSessions();
+        PushSession(t, sessions, "0", "KRX session: closed by 0s push (215=0)");
+        MoveClockTo("09:00:00");
+        Assert.Empty(Status(feed).StaleCodes);                                // narrowed: KRX has not opened
+
+        t.ServerClose(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, "restart");   // the "3" push comes while the link is down
+        var decision = ExpectDecision(FeedComponent.Connection);
+        AdvanceExpectingNothingBefore(decision.Delay, Wire);
+        FakeTransport t2 = null!;
+        EventFilter.Info(start: "KRX session: the narrowing by 0s push (215=0) since 08:50:00 was learned on an earlier connection")
+            .ExpectOne(() => t2 = AcceptConnection().Transport);
+        for (var i = 0; i < 2; i++)                                           // 0B and 0s replayed
+        {
+            ExpectSent(t2, "REG");
+            t2.Push(RegOk);
+        }
+        MoveClock(TimeSpan.FromSeconds(6));                                   // the pace counts silence from the reconnection: past its 5 s floor
+        AwaitAssert(() => Assert.Equal(["005930"], Status(feed).StaleCodes));  // the calendar applies again: silent while KRX trades
+    }
+
     // ---------------------------------------------------------------- steps
 
     /// <summary>Connected at 08:50 KST with 005930 0B (a pace of 100 ms learned from six trades) and 001 0s confirmed.</summary>

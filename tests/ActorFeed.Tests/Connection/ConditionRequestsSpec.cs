@@ -85,4 +85,48 @@ public sealed class ConditionRequestsSpec
         Assert.Equal("""{"trnm":"CNSRCLR","seq":"3"}""", Text(q.Next()));
         Assert.IsType<ConditionOutcome.Cleared>(q.Complete(new ConditionClearFrame(0, "", "3")));
     }
+
+    [Fact]
+    public void Requests_must_compare_reply_seqs_by_number()
+    {
+        Assert.True(ConditionRequests.SameSeq("01", "1"));
+        Assert.True(ConditionRequests.SameSeq(" 1 ", "001"));
+        Assert.False(ConditionRequests.SameSeq("1", "10"));
+        Assert.True(ConditionRequests.SameSeq("x", "x"));                          // not a number: the text
+        var q = new ConditionRequests();
+        q.Enqueue(new ConditionRequest.Search("01", Realtime: true));
+        q.Next();
+        q.Complete(new ConditionListFrame(0, "", [new("01", "a")]));
+        Assert.Contains("\"seq\":\"01\"", Text(q.Next()));                        // sent back as listed
+        Assert.IsType<ConditionOutcome.Unexpected>(q.Complete(Page("2", false, null)));
+        Assert.Equal(["005930"], Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("1", false, null, "005930"))).Codes);
+    }
+
+    [Fact]
+    public void A_real_time_reply_saying_more_pages_follow_must_be_taken_as_it_is_and_marked_truncated()
+    {
+        var q = new ConditionRequests();
+        q.Enqueue(new ConditionRequest.Search("1", Realtime: true));
+        q.Next();
+        q.Complete(new ConditionListFrame(0, "", []));
+        q.Next();
+        var found = Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("1", true, "K2", "005930")));
+        Assert.True(found.Truncated);
+        Assert.Equal(["005930"], found.Codes);
+        Assert.True(q.IsDrained);                                                   // no page asked
+    }
+
+    [Fact]
+    public void A_request_without_reply_must_be_dropped_and_the_next_one_sent()
+    {
+        var q = new ConditionRequests();
+        q.Enqueue(new ConditionRequest.Search("1", Realtime: true));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", Text(q.Next()));
+        Assert.Equal(ConditionRequest.List.Instance, q.Abandon());
+        Assert.Null(q.InFlight);
+        Assert.Contains("\"seq\":\"1\"", Text(q.Next()));
+        Assert.IsType<ConditionOutcome.Unexpected>(q.Complete(new ConditionListFrame(0, "", [])));   // the late CNSRLST reply
+        Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("1", false, null)));
+        Assert.Null(q.Abandon());
+    }
 }

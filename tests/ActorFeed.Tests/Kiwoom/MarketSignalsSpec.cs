@@ -150,6 +150,27 @@ public sealed class MarketSignalsSpec
     }
 
     [Fact]
+    public void Signals_must_drop_a_narrowing_learned_on_an_earlier_connection_when_a_new_connection_logs_in()
+    {
+        var signals = new MarketSignals(MarketCalendar.Krx);
+        Assert.Null(signals.NewConnection(Kst("08:00:00")));                               // nothing learned: nothing to say
+        signals.Observe(Session("0"), Kst("08:30:00"));
+        Assert.False(signals.ExpectsData(Kst("09:30:00"), "005930"));
+
+        var line = signals.NewConnection(Kst("09:30:00"));                                 // the "3" push may have come while the link was down
+        Assert.Equal("KRX session: the narrowing by 0s push (215=0) since 08:30:00 was learned on an earlier connection (an open push may "
+                     + "have been missed meanwhile): dropped on the new connection; the calendar applies again", line);
+        Assert.True(signals.ExpectsData(Kst("09:30:00"), "005930"));
+        Assert.Null(signals.KrxClosedAt(Kst("09:30:00")));
+        Assert.Null(signals.NewConnection(Kst("09:31:00")));                               // once
+
+        signals.Observe(Session("0"), Kst("09:32:00"));                                   // the new connection's own push narrows again
+        Assert.False(signals.ExpectsData(Kst("09:40:00"), "005930"));
+        Assert.Null(signals.NewConnection(Kst("09:00:00", Monday.AddDays(1))));           // expired at the end of its day: dropped silently
+        Assert.Null(signals.KrxClosedAt(Kst("09:40:00")));
+    }
+
+    [Fact]
     public void Signals_must_ignore_pushes_in_always_mode()
     {
         var signals = new MarketSignals(MarketCalendar.AlwaysOpen);

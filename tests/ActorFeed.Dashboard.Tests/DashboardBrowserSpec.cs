@@ -66,7 +66,7 @@ public sealed class DashboardBrowserSpec : IAsyncLifetime
     {
         // a 12 s backoff, so that the countdown can be watched and the checks below see attempt 1 on a loaded machine
         await using var demo = await DemoProcess.StartAsync(_sim, "--ActorFeed:BackoffMin=00:00:12", "--ActorFeed:BackoffMax=00:00:12",
-            "--ActorFeed:BackoffRandomFactor=0");
+            "--ActorFeed:BackoffRandomFactor=0", "--condition", "1");                   // a condition too, recovered after the drop
         var page = await _browser.OpenAsync(demo.Printed);
         await ExpectConnectedWithRows(page);
 
@@ -91,6 +91,7 @@ public sealed class DashboardBrowserSpec : IAsyncLifetime
         await Expect(page.Locator("#recoveries tbody tr").First).ToContainTextAsync("server closed the connection", new() { Timeout = 30_000 });
         foreach (var code in Codes)
             await Expect(Cell(page, code, "gaps")).ToHaveTextAsync("1", Long);
+        await Expect(page.Locator("#conditions tr[data-seq='1'] .condition-state")).ToHaveTextAsync("live", Long);   // followed again
 
         if (Environment.GetEnvironmentVariable("ACTORFEED_DASHBOARD_SCREENSHOT") is { Length: > 0 } path)
         {

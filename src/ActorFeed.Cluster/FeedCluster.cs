@@ -51,7 +51,6 @@ public static class FeedCluster
             "ActorFeed.Cluster.ClusterProtocol+FindFeed, ActorFeed.Cluster" = actorfeed
             "ActorFeed.Cluster.ClusterProtocol+FeedHere, ActorFeed.Cluster" = actorfeed
           }
-          serialization-identifiers.actorfeed = 731001
         }
         akka.cluster {
           downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"

@@ -105,7 +105,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         var pairs = _pairs.Values.Where(p => p.Key == key.Key.Name).ToList();
         var conditions = key == Primary ? _conditions.Count : 0;
         _log.Info("App key {Key}: session held at {Node}; asserting {Pairs} subscription(s) and {Conditions} condition(s) of this node",
-            key.Key.Name, Sender.Path.Address, pairs.Count, conditions);
+            key.Key.Name, NodeOf(Sender), pairs.Count, conditions);
         foreach (var p in pairs) Sender.Tell(new Subscribe(p.Code, p.Type, Self));
         if (key == Primary)
             foreach (var c in _conditions) Sender.Tell(c);
@@ -129,9 +129,11 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
             interrupted++;
         }
         _log.Warning("App key {Key}: the session's node is gone ({Node}); waiting for the next node to take over ({Pairs} pair(s) interrupted)",
-            key.Key.Name, t.ActorRef.Path.Address, interrupted);
+            key.Key.Name, NodeOf(t.ActorRef), interrupted);
         LookUp();
     }
+
+    private string NodeOf(IActorRef actor) => actor.Path.Address.HasLocalScope ? "this node" : actor.Path.Address.ToString();
 
     // ---------------------------------------------------------------- subscriptions of this node
 
@@ -309,8 +311,10 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
             _conditions.Add(request);
             Context.Watch(subscriber);
         }
-        // known singleton: to it; else the proxy buffers it... and FeedHere asserts it again: send only one way
+        // to the known singleton; else FeedHere asserts it when one answers (sent one way only, never twice).
+        // A request the feed will reject (no subscriber, negative seq) goes through the proxy, so that it is answered.
         if (Primary.Singleton is { } s) s.Forward(request);
+        else if (subscriber.IsNobody() || subscriber.Equals(Context.System.DeadLetters) || m.Seq < 0) Primary.Proxy.Forward(request);
     }
 
     private void OnUnsubscribeCondition(UnsubscribeCondition m)

@@ -25,7 +25,9 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     /// <summary>Heartbeat pause and SBR stable-after for tests: a dead node is downed about 1.5 + 1.5 s after it died.</summary>
     protected static readonly TimeSpan AcceptableHeartbeatPause = TimeSpan.FromSeconds(1.5);
     protected static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(1.5);
-    protected static readonly TimeSpan DownRemovalMargin = TimeSpan.FromMilliseconds(300);
+    /// <summary>The split brain resolver's periodic check (stable-after is measured on it).</summary>
+    protected static readonly TimeSpan SbrTick = TimeSpan.FromSeconds(1);
+    protected static readonly TimeSpan DownRemovalMargin = TimeSpan.FromMilliseconds(100);
 
     private readonly List<ActorSystem> _nodes = [];
     protected KiwoomSimulator Sim { get; private set; } = null!;
@@ -48,6 +50,8 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     protected static string NodeConfig(IEnumerable<string> roles) => $$"""
         akka.loglevel = INFO
         akka.stdout-loglevel = INFO
+        akka.log-dead-letters = off
+        akka.log-dead-letters-during-shutdown = off
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
         akka.cluster {
@@ -55,12 +59,12 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
           failure-detector { heartbeat-interval = 250ms, acceptable-heartbeat-pause = {{AcceptableHeartbeatPause.TotalMilliseconds}}ms }
           split-brain-resolver.stable-after = {{StableAfter.TotalMilliseconds}}ms
           down-removal-margin = {{DownRemovalMargin.TotalMilliseconds}}ms
-          gossip-interval = 250ms
-          leader-actions-interval = 250ms
-          unreachable-nodes-reaper-interval = 250ms
+          gossip-interval = 100ms
+          leader-actions-interval = 100ms
+          unreachable-nodes-reaper-interval = 100ms
           periodic-tasks-initial-delay = 100ms
           singleton.hand-over-retry-interval = 250ms
-          singleton-proxy.singleton-identification-interval = 250ms
+          singleton-proxy.singleton-identification-interval = 100ms
           # a node that is taken out (the kill) must not be told to leave: the test terminates it without CoordinatedShutdown
           run-coordinated-shutdown-when-down = off
         }
@@ -100,6 +104,16 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     protected static async Task Kill(ActorSystem node)
     {
         await node.Terminate();
+    }
+
+    /// <summary>Waits until <paramref name="observer"/> finds <paramref name="dead"/> unreachable (its failure detector
+    /// fired); returns the time from <paramref name="since"/> (the failure detection time, within 20 ms).</summary>
+    protected TimeSpan AwaitUnreachable(ActorSystem observer, ActorSystem dead, long since)
+    {
+        var address = Akka.Cluster.Cluster.Get(dead).SelfAddress;
+        AwaitAssert(() => Assert.Contains(Akka.Cluster.Cluster.Get(observer).State.Unreachable, m => m.Address == address),
+            TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(20));
+        return Stopwatch.GetElapsedTime(since);
     }
 
     /// <summary>Subscribes a fresh subscriber on the node of <paramref name="feed"/> to 0B of <paramref name="codes"/>.</summary>

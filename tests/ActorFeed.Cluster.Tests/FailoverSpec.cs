@@ -52,13 +52,16 @@ public sealed class FailoverSpec(ITestOutputHelper output) : ClusterSpecBase(out
 
         var killedAt = Stopwatch.GetTimestamp();
         await Kill(a.Sys);
+        var detection = AwaitUnreachable(b.Sys, a.Sys, killedAt);
         var failover = AwaitTicked(onC, Codes, killedAt, TimeSpan.FromSeconds(30));
         AwaitTicked(onB, Codes[..2], killedAt, TimeSpan.FromSeconds(10));
         Output.WriteLine($"failover (A killed -> every code ticking on C): {failover.TotalMilliseconds:F0} ms");
 
         Assert.True(HoldsSession(b.Sys, Key1), "B, the oldest survivor, holds the session");
-        var bound = AcceptableHeartbeatPause + TimeSpan.FromMilliseconds(250) + StableAfter + DownRemovalMargin + FeedSettings.BackoffMin + TimeSpan.FromSeconds(1);
-        Output.WriteLine($"bound (failure detection + stable-after + removal margin + first backoff + 1 s): {bound.TotalMilliseconds:F0} ms");
+        // the resolver checks stable-after on a periodic tick (1 s in Akka.NET), so its decision comes up to a tick later
+        var bound = detection + StableAfter + SbrTick + FeedSettings.BackoffMin + TimeSpan.FromSeconds(1);
+        Output.WriteLine($"failure detection (A unreachable on B) {detection.TotalMilliseconds:F0} ms; " +
+            $"bound (detection + stable-after + resolver tick + first backoff + 1 s): {bound.TotalMilliseconds:F0} ms");
         // every subscriber of a live pair gets one gap for the outage, right before the first tick of the new session
         AwaitAssert(() => Assert.Equal(Codes.Length, onC.Gaps.Count(g => g.Cause == NodeAgent.MovedCause)), TimeSpan.FromSeconds(5));
         Assert.Equal(2, onB.Gaps.Count(g => g.Cause == NodeAgent.MovedCause));
@@ -66,7 +69,7 @@ public sealed class FailoverSpec(ITestOutputHelper output) : ClusterSpecBase(out
         Assert.All(onC.Gaps.Where(g => g.MissedVolume is not null), g => Assert.True(g.MissedVolume > 0));
         var sessions = Sim.Record.LiveSessions(Key1.AppKey);
         Assert.Equal(2, sessions.Count);
-        Assert.Equal("connection lost: " , sessions[0].CloseReason![..18]);
+        Assert.StartsWith("connection lost", sessions[0].CloseReason);       // aborted with the node, not closed
         AssertOneSessionAtATime(Key1);
         // the new session registered the whole desired set once
         var second = Sim.Record.Read(r => r.Sessions.Single(s => s.Id == sessions[1].Id).Registered.ToHashSet());
@@ -84,8 +87,11 @@ public sealed class FailoverSpec(ITestOutputHelper output) : ClusterSpecBase(out
 
         var leftAt = Stopwatch.GetTimestamp();
         await CoordinatedShutdown.Get(a.Sys).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
-        var handover = AwaitTicked(onC, Codes, leftAt, TimeSpan.FromSeconds(30));
-        Output.WriteLine($"hand-over (A leaves -> every code ticking on C): {handover.TotalMilliseconds:F0} ms");
+        // the gap notice comes right before the first tick of the new session (ticks of the old one count for nothing here)
+        AwaitAssert(() => Assert.Equal(Codes.Length, onC.Gaps.Count(g => g.Cause == NodeAgent.MovedCause)), TimeSpan.FromSeconds(30));
+        Output.WriteLine($"hand-over (A leaves -> every code ticking on C): {Stopwatch.GetElapsedTime(leftAt).TotalMilliseconds:F0} ms (at most)");
+        var resumedAt = Stopwatch.GetTimestamp();
+        AwaitTicked(onC, Codes, resumedAt, TimeSpan.FromSeconds(10));
 
         Assert.True(HoldsSession(b.Sys, Key1));
         var sessions = Sim.Record.LiveSessions(Key1.AppKey);
@@ -95,7 +101,6 @@ public sealed class FailoverSpec(ITestOutputHelper output) : ClusterSpecBase(out
         Assert.Equal(Codes.Select(code => code + "/0B").Order(), Sim.Record.Read(_ => first.RemoveRequests.Order().ToList()));
         Assert.StartsWith("client closed 1000", sessions[0].CloseReason);
         Assert.True(sessions[0].ClosedAt <= sessions[1].LoggedInAt);
-        AwaitAssert(() => Assert.Equal(Codes.Length, onC.Gaps.Count(g => g.Cause == NodeAgent.MovedCause)), TimeSpan.FromSeconds(5));
         AssertOneSessionAtATime(Key1);
     }
 

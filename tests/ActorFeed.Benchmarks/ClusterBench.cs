@@ -46,7 +46,7 @@ internal static class ClusterBench
         {
             var nodes = new Nodes();
             var settings = BenchSettings.Base with { RestBaseUrl = rest, WebSocketUrl = ws, BackoffMin = backoffMin, BackoffRandomFactor = 0.2 };
-            var keys = new ActorFeedClusterSettings { AppKeys = [new AppKeyCredentials("bench", "bench-app-key-0001", "bench-secret-key-0001")] };
+            var keys = new ActorFeedClusterSettings { AppKeys = [new AppKeyCredentials("bench", "bench-app-key-0001", "bench-secret-key-0001")], MaxCodesPerSession = 1000 };
             var level = Environment.GetEnvironmentVariable("BENCH_LOGLEVEL") ?? "WARNING";
             for (var i = 0; i < count; i++)
             {
@@ -65,10 +65,30 @@ internal static class ClusterBench
         }
     }
 
-    public static async Task RunAsync(bool quick, string[] codes, double ratePerCode, Action<string> line)
+    public static async Task RunAsync(bool quick, string[] codes, double topRatePerCode, double ratePerCode, Action<string> line)
     {
         var window = TimeSpan.FromSeconds(quick ? 2 : 8);
         line("## Cluster (ActorFeed.Cluster, nodes on loopback in one process)");
+        line("");
+        line($"Throughput: {codes.Length} codes, {codes.Length * topRatePerCode:N0} ticks/s offered (the simulator conflates what the client does not take), {window.TotalSeconds:N0} s window.");
+        line("");
+        line("| subscriber | ticks/s received |");
+        line("|---|---:|");
+        foreach (var (label, node) in new[] { ("on the session's node", 0), ("on another node", 1) })
+        {
+            await using var sim = await SimulatorProcess.StartAsync(topRatePerCode, frameMs: 10, maxEntries: 50, stamp: false);
+            await using var nodes = await Nodes.StartAsync(2, sim.WebSocketUrl, sim.RestBaseUrl, TimeSpan.FromMilliseconds(100));
+            var sink = new TickSink();
+            var (system, feed) = nodes.All[node];
+            var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink, null)));
+            foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter));
+            await Wait.Until(() => sink.AllTickedSince(codes, 0), TimeSpan.FromSeconds(60), () => $"{sink.CodesSeen} codes seen");
+            await Task.Delay(TimeSpan.FromSeconds(quick ? 2 : 5));
+            var before = sink.Count;
+            var sw = Stopwatch.StartNew();
+            await Task.Delay(window);
+            line(FormattableString.Invariant($"| {label} | {(sink.Count - before) / sw.Elapsed.TotalSeconds:N0} |"));
+        }
         line("");
         line($"Two nodes (ActorSystems with Akka.Remote over DotNetty TCP on 127.0.0.1, the binary FeedMessageSerializer); the session lives on the");
         line($"oldest node. {codes.Length} codes, {codes.Length * ratePerCode:N0} ticks/s offered, frames of up to 50 entries every 10 ms; {window.TotalSeconds:N0} s window.");

@@ -50,7 +50,7 @@ var codes = Enumerable.Range(0, ThroughputCodes).Select(i => (100000 + i).ToStri
 // ---------------------------------------------------------------- the cluster package (--only cluster, not in the full run)
 if (only == "cluster")
 {
-    await ClusterBench.RunAsync(quick, codes, LatencyRatePerCode, s => Line(s));
+    await ClusterBench.RunAsync(quick, codes, TopRatePerCode, LatencyRatePerCode, s => Line(s));
     if (outPath is not null) await File.WriteAllTextAsync(outPath, report.ToString());
     return 0;
 }

@@ -21,6 +21,9 @@ internal static class ClusterProtocol
         private StopFeed() { }
     }
 
+    /// <summary>Ticks for one remote agent, in the order received (<see cref="TickRelay"/>).</summary>
+    public sealed record TickBatch(ActorFeed.Messages.Tick[] Ticks);
+
     /// <summary>Agent timer: ask the proxies of the keys without a known singleton again.</summary>
     public sealed class LookUp
     {

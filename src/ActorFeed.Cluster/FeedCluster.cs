@@ -50,6 +50,7 @@ public static class FeedCluster
             "ActorFeed.Messages.ConditionRejected, ActorFeed" = actorfeed
             "ActorFeed.Cluster.ClusterProtocol+FindFeed, ActorFeed.Cluster" = actorfeed
             "ActorFeed.Cluster.ClusterProtocol+FeedHere, ActorFeed.Cluster" = actorfeed
+            "ActorFeed.Cluster.ClusterProtocol+TickBatch, ActorFeed.Cluster" = actorfeed
           }
         }
         akka.cluster {

@@ -34,6 +34,7 @@ internal sealed class FeedMessageSerializer : SerializerWithStringManifest
         FeedStatus => "FS",
         ClusterProtocol.FindFeed => "F",
         ClusterProtocol.FeedHere => "H",
+        ClusterProtocol.TickBatch => "TB",
         ListConditions => "CL",
         SearchCondition => "CS",
         SubscribeCondition => "CSub",
@@ -72,6 +73,7 @@ internal sealed class FeedMessageSerializer : SerializerWithStringManifest
             "FS" => ReadStatus(r),
             "F" => ClusterProtocol.FindFeed.Instance,
             "H" => new ClusterProtocol.FeedHere(r.ReadString()),
+            "TB" => ReadBatch(r),
             "CL" => new ListConditions(),
             "CS" => new SearchCondition(r.ReadInt32()),
             "CSub" => new SubscribeCondition(r.ReadInt32(), Ref(r), NullableStrings(r)),
@@ -91,10 +93,10 @@ internal sealed class FeedMessageSerializer : SerializerWithStringManifest
     {
         switch (obj)
         {
-            case Tick t:
-                w.Write(t.Code); w.Write(t.Type); w.Write(t.Name); Time(w, t.ReceivedAt);
-                w.Write(t.Values.Count);
-                foreach (var (k, v) in t.Values) { w.Write(k); w.Write(v); }
+            case Tick t: WriteTick(w, t); break;
+            case ClusterProtocol.TickBatch b:
+                w.Write(b.Ticks.Length);
+                foreach (var t in b.Ticks) WriteTick(w, t);
                 break;
             case SubscriptionGap g:
                 w.Write(g.Code); w.Write(g.Type); Time(w, g.From); Time(w, g.To); w.Write(g.Cause); NullableLong(w, g.MissedVolume);
@@ -125,6 +127,20 @@ internal sealed class FeedMessageSerializer : SerializerWithStringManifest
                 break;
             default: throw new ArgumentException($"{obj.GetType()} is not an ActorFeed message", nameof(obj));
         }
+    }
+
+    private static void WriteTick(BinaryWriter w, Tick t)
+    {
+        w.Write(t.Code); w.Write(t.Type); w.Write(t.Name); Time(w, t.ReceivedAt);
+        w.Write(t.Values.Count);
+        foreach (var (k, v) in t.Values) { w.Write(k); w.Write(v); }
+    }
+
+    private static ClusterProtocol.TickBatch ReadBatch(BinaryReader r)
+    {
+        var ticks = new Tick[r.ReadInt32()];
+        for (var i = 0; i < ticks.Length; i++) ticks[i] = ReadTick(r);
+        return new ClusterProtocol.TickBatch(ticks);
     }
 
     private static Tick ReadTick(BinaryReader r)

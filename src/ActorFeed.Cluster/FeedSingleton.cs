@@ -23,6 +23,9 @@ internal sealed class FeedSingleton : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     /// <summary>code -> the (subscriber, type) pairs subscribed through this singleton.</summary>
     private readonly Dictionary<string, HashSet<(IActorRef Subscriber, string Type)>> _codes = new(StringComparer.Ordinal);
+    /// <summary>A remote agent -> its local stand-in, the feed's subscriber for it (<see cref="TickRelay"/>).</summary>
+    private readonly Dictionary<IActorRef, IActorRef> _relays = [];
+    private int _relayCount;
     private IActorRef _feed = ActorRefs.Nobody;
     private bool _stopping;
 
@@ -67,8 +70,25 @@ internal sealed class FeedSingleton : ReceiveActor
             if (!_codes.TryGetValue(code, out var pairs)) _codes[code] = pairs = [];
             pairs.Add((subscriber, m.Type));
             Context.Watch(subscriber);
+            if (IsRemoteAgent(subscriber))
+            {
+                var relay = RelayFor(subscriber);
+                _feed.Tell(m with { Subscriber = relay }, relay);
+                return;
+            }
         }
         _feed.Forward(m);
+    }
+
+    /// <summary>A subscriber on another node: its ticks go through a local <see cref="TickRelay"/> (batched).</summary>
+    private static bool IsRemoteAgent(IActorRef subscriber) => subscriber.Path.Address.HasGlobalScope;
+
+    private IActorRef RelayFor(IActorRef agent)
+    {
+        if (_relays.TryGetValue(agent, out var relay)) return relay;
+        relay = Context.ActorOf(TickRelay.Props(agent), "relay-" + (++_relayCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _relays[agent] = relay;
+        return relay;
     }
 
     private void OnUnsubscribe(Unsubscribe m)
@@ -77,11 +97,13 @@ internal sealed class FeedSingleton : ReceiveActor
         var code = m.Code ?? "";
         if (m.Type is not null && _codes.TryGetValue(code, out var pairs) && pairs.Remove((subscriber, m.Type)) && pairs.Count == 0)
             _codes.Remove(code);
-        _feed.Forward(m);
+        if (_relays.TryGetValue(subscriber, out var relay)) _feed.Tell(m with { Subscriber = relay }, relay);
+        else _feed.Forward(m);
     }
 
     private void Forget(IActorRef subscriber)
     {
+        _relays.Remove(subscriber);                  // the relay stops by itself (it watches its agent)
         foreach (var code in _codes.Keys.ToList())
         {
             var pairs = _codes[code];

@@ -60,6 +60,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         foreach (var k in settings.AppKeys) _keys[k.Name] = new KeyState(k, proxies[k.Name]);
 
         Receive<Tick>(OnTick);
+        Receive<ClusterProtocol.TickBatch>(b => { foreach (var t in b.Ticks) OnTick(t); });
         Receive<SubscriptionGap>(g => { if (_pairs.TryGetValue((g.Code, g.Type), out var p)) TellAll(p.Subscribers, g); });
         Receive<SubscriptionConfirmed>(OnConfirmed);
         Receive<SubscriptionRejected>(OnRejected);

@@ -33,6 +33,10 @@ public sealed class FeedMessageSerializerSpec() : Akka.TestKit.Xunit2.TestKit(
         Assert.Equal(tick.Values.ToList(), back.Values.ToList());                  // every field, in the order received
         Assert.Equal((71500m, -500L + 0, 120L, 1234567L), (back.Price!.Value, (long)back.Change!.Value, back.TradeVolume!.Value, back.CumulativeVolume!.Value));
         Assert.Equal(tick.ServerTime, back.ServerTime);
+
+        var batch = Assert.IsType<ClusterProtocol.TickBatch>(RoundTrip(new ClusterProtocol.TickBatch([tick, back])));
+        Assert.Equal(2, batch.Ticks.Length);
+        Assert.All(batch.Ticks, t => Assert.Equal(tick.Values.ToList(), t.Values.ToList()));
     }
 
     [Fact]

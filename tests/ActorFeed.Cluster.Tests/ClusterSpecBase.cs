@@ -132,6 +132,18 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         return Stopwatch.GetElapsedTime(since, codes.Max(c => inbox.Ticks.Where(t => t.Code == c && t.At > since).Min(t => t.At)));
     }
 
+    /// <summary>
+    /// Waits until every code of <paramref name="codes"/> got its gap notice of the move (it comes right before the first
+    /// tick from the new session, so late ticks of the old session cannot stand in for it); returns the time from
+    /// <paramref name="since"/> to the last one: every code ticking again on the new session.
+    /// </summary>
+    protected TimeSpan AwaitMoved(Inbox inbox, IReadOnlyCollection<string> codes, long since, TimeSpan within)
+    {
+        AwaitAssert(() => Assert.Empty(codes.Except(inbox.Gaps.Where(g => g.Cause == NodeAgent.MovedCause).Select(g => g.Code))),
+            within, TimeSpan.FromMilliseconds(20));
+        return Stopwatch.GetElapsedTime(since, codes.Max(c => inbox.GapArrivals[c]));
+    }
+
     /// <summary>The one-session rule, from the simulator's record: never two live sessions of the key at once, no R10001,
     /// no pair registered twice in a session.</summary>
     protected void AssertOneSessionAtATime(params AppKeyCredentials[] keys)

@@ -11,6 +11,8 @@ public sealed class Inbox
 {
     public ConcurrentQueue<(string Code, long At)> Ticks { get; } = new();
     public ConcurrentQueue<SubscriptionGap> Gaps { get; } = new();
+    /// <summary>When each gap notice arrived (Stopwatch timestamps), by code.</summary>
+    public ConcurrentDictionary<string, long> GapArrivals { get; } = new();
     public ConcurrentDictionary<string, int> Confirmed { get; } = new();
     public ConcurrentQueue<SubscriptionRejected> Rejected { get; } = new();
     public ConcurrentQueue<object> Other { get; } = new();
@@ -41,7 +43,11 @@ public sealed class Subscriber : ReceiveActor
     public Subscriber(Inbox inbox)
     {
         Receive<Tick>(t => inbox.Ticks.Enqueue((t.Code, Stopwatch.GetTimestamp())));
-        Receive<SubscriptionGap>(g => inbox.Gaps.Enqueue(g));
+        Receive<SubscriptionGap>(g =>
+        {
+            inbox.GapArrivals[g.Code] = Stopwatch.GetTimestamp();
+            inbox.Gaps.Enqueue(g);
+        });
         Receive<SubscriptionConfirmed>(c => inbox.Confirmed.AddOrUpdate(c.Code, 1, (_, n) => n + 1));
         Receive<SubscriptionRejected>(r => inbox.Rejected.Enqueue(r));
         ReceiveAny(m => inbox.Other.Enqueue(m));

@@ -18,6 +18,9 @@ internal sealed record DemoArguments
     public bool Help { get; init; }
     public bool Dashboard { get; init; } = true;
     public int DashboardPort { get; init; }            // 0: any free port (printed at start)
+    public int? ClusterPort { get; init; }             // a cluster node (ActorFeed.Cluster) on 127.0.0.1:port; 0: any free port
+    public IReadOnlyList<string> Seeds { get; init; } = [];   // HOST:PORT of seed nodes; none: this node starts the cluster
+    public bool Cluster => ClusterPort is not null;
 
     public const string Usage = """
         ActorFeed demo: a supervised Kiwoom real-time feed.
@@ -38,6 +41,11 @@ internal sealed record DemoArguments
           --mock | --production       Kiwoom's mock or production servers (needs ActorFeed:AppKey and ActorFeed:SecretKey
                                       from the environment, e.g. ActorFeed__AppKey, or --ActorFeed:AppKey=...)
           --ActorFeed:Key=value       any setting of the configuration table, e.g. --ActorFeed:BackoffMax=00:00:10
+          --cluster-port <port>       run as a cluster node (ActorFeed.Cluster) with Akka.Remote on 127.0.0.1:<port> (0: any
+                                      free port): the session of the app key lives on one node, ticks reach every node;
+                                      needs a shared server (e.g. the standalone simulator, with --ActorFeed:WebSocketUrl,
+                                      RestBaseUrl, AppKey, SecretKey); no fault tour, no status page
+          --seed HOST:PORT[,HOST:PORT]  the cluster's seed nodes (default: this node starts a new cluster)
         """;
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with one clear line.</summary>
@@ -91,6 +99,23 @@ internal sealed record DemoArguments
                         throw new ArgumentException($"--dashboard-port: '{p}' is not a port number (0-65535; 0 = any free port)");
                     result = result with { DashboardPort = port };
                     break;
+                case "--cluster-port":
+                    var cp = Value();
+                    if (!int.TryParse(cp, NumberStyles.None, CultureInfo.InvariantCulture, out var clusterPort) || clusterPort > 65535)
+                        throw new ArgumentException($"--cluster-port: '{cp}' is not a port number (0-65535; 0 = any free port)");
+                    result = result with { ClusterPort = clusterPort };
+                    break;
+                case "--seed":
+                    var seeds = new List<string>(result.Seeds);
+                    foreach (var seed in Split(Value()))
+                    {
+                        var colon = seed.LastIndexOf(':');
+                        if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var sp) || sp is < 1 or > 65535)
+                            throw new ArgumentException($"--seed: '{seed}' is not HOST:PORT");
+                        seeds.Add(seed);
+                    }
+                    result = result with { Seeds = seeds };
+                    break;
                 case "--mock": result = result with { Server = "mock" }; break;
                 case "--production": result = result with { Server = "production" }; break;
                 default:
@@ -101,6 +126,9 @@ internal sealed record DemoArguments
                     break;
             }
         }
+        if (result.Seeds.Count > 0 && !result.Cluster) throw new ArgumentException("--seed needs --cluster-port");
+        // a cluster node shares the session with others: no fault tour (it would fault the others' feed), no status page
+        if (result.Cluster) result = result with { Faults = false, Dashboard = false };
         return result;
     }
 

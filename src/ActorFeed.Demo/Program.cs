@@ -61,6 +61,10 @@ switch (demo.Server)
     case null when configured.WebSocketUrl is not null || configured.RestBaseUrl is not null:
         Console.Error.WriteLine("error: --ActorFeed:WebSocketUrl / RestBaseUrl need ActorFeed:AppKey and ActorFeed:SecretKey as well");
         return 2;
+    case null when demo.Cluster:
+        Console.Error.WriteLine("error: --cluster-port needs a server the nodes share: start the simulator (dotnet run --project src/ActorFeed.Simulator) " +
+            "and pass --ActorFeed:WebSocketUrl=... --ActorFeed:RestBaseUrl=... --ActorFeed:AppKey=... --ActorFeed:SecretKey=...");
+        return 2;
     case null:
         simulator = await KiwoomSimulator.StartAsync(new SimulatorOptions());
         var sim = simulator;
@@ -110,13 +114,16 @@ if (serverOptions is not null) builder.Services.PostConfigure(serverOptions);
 builder.Services.AddSingleton(demo);
 if (simulator is not null) builder.Services.AddSingleton(simulator);
 builder.Services.AddHostedService<DemoRunner>();
-builder.Services.AddAkka("actorfeed-demo", (b, sp) => b
-    .ConfigureLoggers(l =>
+builder.Services.AddAkka("actorfeed-demo", (b, sp) =>
+{
+    b.ConfigureLoggers(l =>
     {
         l.ClearLoggers();
         l.AddLogger<SerilogLogger>();
-    })
-    .WithActorFeed(sp));
+    });
+    if (demo.Cluster) DemoCluster.Configure(b, sp, demo);
+    else b.WithActorFeed(sp);
+});
 
 try
 {

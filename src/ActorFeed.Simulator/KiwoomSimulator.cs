@@ -182,8 +182,9 @@ public sealed class KiwoomSimulator : IAsyncDisposable
             if (s != current && s.LoggedIn && s.AppKey == current.AppKey) Kick(s);
     }
 
-    private static void Kick(SimSession s)
+    private void Kick(SimSession s)
     {
+        Record.Change(_ => s.Record.KickedByDuplicateLogin = true);
         s.Send("""{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다. 기존 세션은 종료가 됩니다"}"""u8.ToArray());
         s.Close(WebSocketCloseStatus.NormalClosure, "duplicate session");
     }

@@ -17,6 +17,9 @@ public sealed class SessionRecord
     public DateTimeOffset? ClosedAt { get; internal set; }
     /// <summary><see cref="SimClock"/> time of the close: every frame of this session was stamped before it.</summary>
     public long? ClosedAtMicros { get; internal set; }
+    /// <summary>True when the server sent it SYSTEM R10001 and closed it because another LOGIN with the same app key
+    /// came (or <see cref="KiwoomSimulator.SimulateDuplicateLogin"/>).</summary>
+    public bool KickedByDuplicateLogin { get; internal set; }
     /// <summary>Why it ended, e.g. "client closed 1000 ..." or "server dropped ...".</summary>
     public string? CloseReason { get; internal set; }
     /// <summary>Code/type pairs registered now ("005930/0B").</summary>
@@ -189,6 +192,50 @@ public sealed class SimulatorRecord
         return change;
     }
 
+    /// <summary>
+    /// The live sessions of <paramref name="appKey"/> (LOGIN accepted, up to the close; still open: no end), in the
+    /// order they were opened.
+    /// </summary>
+    public IReadOnlyList<LiveSession> LiveSessions(string appKey)
+    {
+        lock (_gate)
+            return [.. _sessions.Where(s => s.AppKey == appKey && s.LoggedInAt is not null)
+                .Select(s => new LiveSession(s.Id, appKey, s.LoggedInAt!.Value, s.ClosedAt, s.CloseReason, s.KickedByDuplicateLogin))];
+    }
+
+    /// <summary>
+    /// The pairs of live sessions of <paramref name="appKey"/> that were live at the same time (one logged in before the
+    /// other was closed). Empty when the key never had two sessions at once, which Kiwoom allows never: the second LOGIN
+    /// kicks the first with R10001.
+    /// </summary>
+    public IReadOnlyList<(LiveSession First, LiveSession Second)> LiveSessionOverlaps(string appKey)
+    {
+        var live = LiveSessions(appKey);
+        var overlaps = new List<(LiveSession, LiveSession)>();
+        for (var i = 0; i < live.Count; i++)
+            for (var j = i + 1; j < live.Count; j++)
+                if (live[i].Overlaps(live[j])) overlaps.Add((live[i], live[j]));
+        return overlaps;
+    }
+
+    /// <summary>The most sessions of <paramref name="appKey"/> that were live at the same moment (0 when none ever was).</summary>
+    public int MaxConcurrentLiveSessions(string appKey)
+    {
+        var live = LiveSessions(appKey);
+        var events = live.Select(s => (At: s.LoggedInAt, Delta: 1))
+            .Concat(live.Where(s => s.ClosedAt is not null).Select(s => (At: s.ClosedAt!.Value, Delta: -1)))
+            .OrderBy(e => e.At).ThenBy(e => e.Delta);            // a close at the same instant as a login counts first
+        int now = 0, max = 0;
+        foreach (var e in events) max = Math.Max(max, now += e.Delta);
+        return max;
+    }
+
+    /// <summary>Sessions that got SYSTEM R10001 (another LOGIN with their app key), every key.</summary>
+    public int DuplicateLoginKicks
+    {
+        get { lock (_gate) return _sessions.Count(s => s.KickedByDuplicateLogin); }
+    }
+
     /// <summary>Reads the record under its lock.</summary>
     public T Read<T>(Func<SimulatorRecord, T> read)
     {
@@ -295,5 +342,25 @@ public sealed class SimulatorRecord
                 if (e.Type == "0B")
                     session.Written(e.Tape.Code, e.Run, e.Trade.Sequence, e.Trade.CumulativeVolume, e.Trade.Volume);
         });
+    }
+}
+
+/// <summary>A live session of one app key: LOGIN accepted at <see cref="LoggedInAt"/>, closed at <see cref="ClosedAt"/>
+/// (null while open).</summary>
+/// <param name="Id">The session's <see cref="SessionRecord.Id"/>.</param>
+/// <param name="AppKey">Its app key.</param>
+/// <param name="LoggedInAt">When LOGIN was accepted.</param>
+/// <param name="ClosedAt">When it ended; null while it is open.</param>
+/// <param name="CloseReason">Why it ended.</param>
+/// <param name="KickedByDuplicateLogin">It ended with R10001 (another LOGIN with the key).</param>
+public sealed record LiveSession(int Id, string AppKey, DateTimeOffset LoggedInAt, DateTimeOffset? ClosedAt, string? CloseReason, bool KickedByDuplicateLogin)
+{
+    /// <summary>True when both were live at some moment (one logged in before the other closed).</summary>
+    /// <param name="other">Another session.</param>
+    /// <returns>Whether the two intervals intersect.</returns>
+    public bool Overlaps(LiveSession other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return LoggedInAt < (other.ClosedAt ?? DateTimeOffset.MaxValue) && other.LoggedInAt < (ClosedAt ?? DateTimeOffset.MaxValue);
     }
 }

@@ -22,7 +22,7 @@ var quick = args.Contains("--quick");
 var maxPendingIndex = Array.IndexOf(args, "--max-pending");
 if (maxPendingIndex >= 0 && maxPendingIndex + 1 < args.Length)
     BenchSettings.Base = BenchSettings.Base with { MaxPendingTicks = int.Parse(args[maxPendingIndex + 1], CultureInfo.InvariantCulture) };
-// --only throughput|latency|recovery|scale|alloc|slow and --client NAME: run one part, for profiling (no targets, no report file)
+// --only throughput|latency|recovery|scale|alloc|slow|cluster and --client NAME: run one part, for profiling (no targets, no report file)
 var onlyIndex = Array.IndexOf(args, "--only");
 var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length ? args[onlyIndex + 1] : null;
 var clientIndex = Array.IndexOf(args, "--client");
@@ -46,6 +46,14 @@ Line();
 
 var clients = new[] { "limit", "peer", "actorfeed (actor)", "actorfeed (TickStream)" };
 var codes = Enumerable.Range(0, ThroughputCodes).Select(i => (100000 + i).ToString(CultureInfo.InvariantCulture)).ToArray();
+
+// ---------------------------------------------------------------- the cluster package (--only cluster, not in the full run)
+if (only == "cluster")
+{
+    await ClusterBench.RunAsync(quick, codes, TopRatePerCode, LatencyRatePerCode, s => Line(s));
+    if (outPath is not null) await File.WriteAllTextAsync(outPath, report.ToString());
+    return 0;
+}
 
 // ---------------------------------------------------------------- a slow subscriber actor (--only slow, not in the full run)
 if (only == "slow")

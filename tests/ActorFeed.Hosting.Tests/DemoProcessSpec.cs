@@ -177,6 +177,10 @@ public sealed class DemoProcessSpec
     [InlineData("--dashboard-port", "70000")]
     [InlineData("--production")]
     [InlineData("--ActorFeed:BackoffMax=00:00:00.001")]
+    [InlineData("--cluster-port", "x")]
+    [InlineData("--cluster-port", "0", "--seed", "127.0.0.1")]
+    [InlineData("--seed", "127.0.0.1:4053")]
+    [InlineData("--cluster-port", "0")]
     public async Task Demo_must_answer_bad_input_with_one_clear_line_and_a_nonzero_exit(params string[] args)
     {
         var (exit, stdout, stderr) = await RunDemo(TimeSpan.FromSeconds(60), args);

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace ActorFeed.PublicApi.Tests;
 
 /// <summary>
-/// The packages as a user gets them: ActorFeed, ActorFeed.Hosting and ActorFeed.Simulator are packed (Release, a unique
+/// The packages as a user gets them: ActorFeed, ActorFeed.Hosting, ActorFeed.Simulator and ActorFeed.Cluster are packed (Release, a unique
 /// prerelease version, build output outside the repository's bin/obj) into a temporary folder; consumer/ is copied to a
 /// temporary folder outside the repository (none of its Directory.*.props apply), restored from that folder plus
 /// nuget.org into its own global packages folder (the user's package cache is only a read-only fallback for the
@@ -18,7 +18,7 @@ namespace ActorFeed.PublicApi.Tests;
 [Trait("Category", "Packaging")]
 public sealed class PackageConsumerSpec(ITestOutputHelper output)
 {
-    private static readonly string[] Shipped = ["ActorFeed", "ActorFeed.Hosting", "ActorFeed.Simulator"];
+    private static readonly string[] Shipped = ["ActorFeed", "ActorFeed.Hosting", "ActorFeed.Simulator", "ActorFeed.Cluster"];
 
     [Fact]
     public async Task Packages_must_install_into_a_fresh_project_outside_the_repository_and_deliver_a_tick()
@@ -32,7 +32,7 @@ public sealed class PackageConsumerSpec(ITestOutputHelper output)
         output.WriteLine($"work folder {work}, version {version}");
         var total = Stopwatch.StartNew();
 
-        // 1. pack the three shipped projects (a solution filter of ActorFeed.sln)
+        // 1. pack the shipped projects (a solution filter of ActorFeed.sln)
         var filter = Path.Combine(work, "shipped.slnf");
         File.WriteAllText(filter, $$"""
             { "solution": { "path": "{{Path.Combine(Repo.Root, "ActorFeed.sln").Replace("\\", "\\\\")}}",

@@ -1,4 +1,5 @@
 using System.Reflection;
+using ActorFeed.Cluster;
 using ActorFeed.Hosting;
 using ActorFeed.Simulator;
 using PublicApiGenerator;
@@ -26,6 +27,9 @@ public sealed class PublicApiSpec
 
     [Fact]
     public void ActorFeed_Simulator_must_keep_its_approved_public_api() => Approve(typeof(KiwoomSimulator).Assembly);
+
+    [Fact]
+    public void ActorFeed_Cluster_must_keep_its_approved_public_api() => Approve(typeof(FeedCluster).Assembly);
 
     private static void Approve(Assembly assembly)
     {

@@ -1,0 +1,89 @@
+using Akka.Actor;
+using Akka.Configuration;
+using ActorFeed.Kiwoom;
+using ActorFeed.Messages;
+using ActorFeed.Testing;
+
+namespace ActorFeed.Cluster.Tests;
+
+/// <summary>Every ActorFeed message that crosses nodes goes through <see cref="FeedMessageSerializer"/> (bound by
+/// <see cref="FeedCluster.DefaultConfig"/>) and comes back equal; actor refs come back as refs of the same actor.</summary>
+public sealed class FeedMessageSerializerSpec() : Akka.TestKit.Xunit2.TestKit(
+    ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }")
+        .WithFallback(FeedCluster.DefaultConfig).WithFallback(TestKitConfig.With("")))
+{
+    private object RoundTrip(object message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<FeedMessageSerializer>(serializer);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+        return Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
+    }
+
+    [Fact]
+    public void Serializer_must_round_trip_a_decoded_tick_with_its_fields_in_order()
+    {
+        var frame = """{"trnm":"REAL","data":[{"type":"0B","name":"주식체결","item":"005930","values":{"20":"090102","10":"-71500","11":"-500","12":"-0.69","15":"+120","13":"1234567","27":"+71600","28":"-71500"}}]}"""u8.ToArray();
+        var received = DateTimeOffset.Parse("2026-11-29T00:01:02.125+00:00");
+        var tick = Assert.IsType<RealFrame>(new KiwoomDecoder().Decode(frame, received)).Ticks[0];
+
+        var back = Assert.IsType<Tick>(RoundTrip(tick));
+
+        Assert.Equal(("005930", "0B", "주식체결", received), (back.Code, back.Type, back.Name, back.ReceivedAt));
+        Assert.Equal(tick.Values.ToList(), back.Values.ToList());                  // every field, in the order received
+        Assert.Equal((71500m, -500L + 0, 120L, 1234567L), (back.Price!.Value, (long)back.Change!.Value, back.TradeVolume!.Value, back.CumulativeVolume!.Value));
+        Assert.Equal(tick.ServerTime, back.ServerTime);
+
+        var batch = Assert.IsType<ClusterProtocol.TickBatch>(RoundTrip(new ClusterProtocol.TickBatch([tick, back])));
+        Assert.Equal(2, batch.Ticks.Length);
+        Assert.All(batch.Ticks, t => Assert.Equal(tick.Values.ToList(), t.Values.ToList()));
+    }
+
+    [Fact]
+    public void Serializer_must_round_trip_every_message_that_crosses_nodes()
+    {
+        var probe = CreateTestProbe();
+        var at = DateTimeOffset.Parse("2026-11-29T09:00:00.5+09:00");
+        object[] messages =
+        [
+            new SubscriptionGap("005930", "0B", at, at.AddSeconds(3), "the session moved to another node", 1234),
+            new SubscriptionGap("005930", "0D", at, at.AddSeconds(3), "no data", null),
+            new SubscriptionConfirmed("005930", "0B"),
+            new SubscriptionRejected("999999", "0B", "1901: unknown"),
+            new SubscriptionRemoved("", "00"),
+            new ClusterProtocol.FeedHere("k1"),
+            new SearchCondition(3),
+            new ConditionEntered(1, "005930", at, true),
+            new ConditionLeft(1, "000660", at, false),
+            new ConditionUnsubscribed(1),
+            new ConditionRejected(null, "no subscriber"),
+            new ConditionRejected(4, "unknown seq"),
+        ];
+        foreach (var m in messages) Assert.Equal(m, RoundTrip(m));
+
+        // records holding lists compare the lists by reference: compared item by item
+        Assert.Equal([new ConditionInfo(0, "급등"), new ConditionInfo(1, "거래량")],
+            Assert.IsType<ConditionList>(RoundTrip(new ConditionList([new ConditionInfo(0, "급등"), new ConditionInfo(1, "거래량")]))).Conditions);
+        var snapshot = Assert.IsType<ConditionSnapshot>(RoundTrip(new ConditionSnapshot(1, "거래량", ["005930", "000660"])));
+        Assert.Equal((1, "거래량"), (snapshot.Seq, snapshot.Name));
+        Assert.Equal(["005930", "000660"], snapshot.Codes);
+        var result = Assert.IsType<ConditionSearchResult>(RoundTrip(new ConditionSearchResult(2, "x", [])));
+        Assert.Equal((2, "x", 0), (result.Seq, result.Name, result.Codes.Count));
+
+        Assert.Same(GetFeedStatus.Instance, RoundTrip(GetFeedStatus.Instance));
+        Assert.Same(ClusterProtocol.FindFeed.Instance, RoundTrip(ClusterProtocol.FindFeed.Instance));
+        Assert.IsType<ListConditions>(RoundTrip(new ListConditions()));
+
+        var status = new FeedStatus(FeedState.Reconnecting, "keepalive timeout", 2, at, null, 3, 1, false, at, 4, at, at) { StaleCodes = ["005930"] };
+        var statusBack = Assert.IsType<FeedStatus>(RoundTrip(status));
+        Assert.Equal(status with { StaleCodes = [] }, statusBack with { StaleCodes = [] });
+        Assert.Equal(status.StaleCodes, statusBack.StaleCodes);
+
+        Assert.Equal(new Subscribe("005930", "0B", probe.Ref), RoundTrip(new Subscribe("005930", "0B", probe.Ref)));
+        Assert.Equal(new Unsubscribe("005930", "0B", null), RoundTrip(new Unsubscribe("005930", "0B")));
+        var sub = Assert.IsType<SubscribeCondition>(RoundTrip(new SubscribeCondition(1, probe.Ref, ["0B"])));
+        Assert.Equal((1, probe.Ref, "0B"), (sub.Seq, sub.Subscriber, sub.TickTypes!.Single()));
+        Assert.Null(Assert.IsType<SubscribeCondition>(RoundTrip(new SubscribeCondition(1, probe.Ref))).TickTypes);
+        Assert.Equal(new UnsubscribeCondition(1, probe.Ref), RoundTrip(new UnsubscribeCondition(1, probe.Ref)));
+    }
+}

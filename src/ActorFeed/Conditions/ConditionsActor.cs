@@ -31,7 +31,15 @@ namespace ActorFeed.Conditions;
 /// without it once, and a request without reply (<see cref="ConditionOutcome.TimedOut"/>) keep a condition that had
 /// members desired: the request is asked again after a backoff (backoff-min doubling to backoff-max, a warning each
 /// time). A brand-new subscription (no member list yet) is rejected on a refusal, on a seq the list does not have, or
-/// on a second request without reply; a one-shot search is asked once more after a request without reply.
+/// on a second request without reply; a one-shot search is asked once more after a request without reply (once per
+/// connection). While a request is asked again after a backoff, <see cref="GetConditionStatus"/> shows the condition
+/// <see cref="FollowedConditionState.Retrying"/> with the error and the time of the retry.
+/// </para>
+/// <para>
+/// Each followed condition is an incarnation of its seq (a generation, carried by its requests): the outcomes of an
+/// earlier incarnation's requests (unsubscribed, then followed again while its CNSRREQ or CNSRCLR was still queued) are
+/// ignored, and a push for the seq is taken only once the current incarnation's CNSRREQ went out on this connection
+/// (<see cref="ConditionOutcome.Sent"/>): one before belongs to an older registration, and the reply to come holds its effect.
 /// </para>
 /// </summary>
 internal sealed class ConditionsActor : ReceiveActor, IWithTimers
@@ -615,7 +623,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>A followed condition ends: its subscribers are told why and its ticks released; cleared on the server
-    /// when it may have it (a CNSRREQ went out on this connection and was not refused).</summary>
+    /// when it may have it (a CNSRREQ went out on this connection and was not refused, or an earlier one went unanswered).</summary>
     private void RejectFollowed(Followed followed, string reason)
     {
         _log.Warning("Condition {Seq} rejected: {Reason}", followed.Seq, reason);

@@ -13,4 +13,11 @@ internal sealed class ActorFeedClient(ActorSystem system, IRequiredActor<ActorFe
 
     public Task<FeedStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         feed.ActorRef.Ask<FeedStatus>(GetFeedStatus.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+
+    public Task<SubscriptionStats> GetSubscriptionStatsAsync(CancellationToken cancellationToken = default) =>
+        feed.ActorRef.Ask<SubscriptionStats>(GetSubscriptionStats.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+
+    public Task<ConditionStatus> GetConditionStatusAsync(int maxMembers = 20, CancellationToken cancellationToken = default) =>
+        feed.ActorRef.Ask<ConditionStatus>(new GetConditionStatus(maxMembers), TimeSpan.FromSeconds(5), cancellationToken);
+
 }

@@ -16,4 +16,12 @@ public interface IActorFeedClient
 
     /// <summary>The feed's current status.</summary>
     Task<FeedStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The feed's status and a reading of every subscribed code/type pair (<see cref="GetSubscriptionStats"/>):
+    /// last tick, counts, rates, silence, staleness. Read-only, fit to be asked about once a second.</summary>
+    Task<SubscriptionStats> GetSubscriptionStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Each condition search the feed follows in real time and how it stands (<see cref="GetConditionStatus"/>), with
+    /// at most <paramref name="maxMembers"/> member codes per condition. Read-only: nothing is sent to the server.</summary>
+    Task<ConditionStatus> GetConditionStatusAsync(int maxMembers = 20, CancellationToken cancellationToken = default);
 }

@@ -19,14 +19,15 @@ public sealed class DashboardCollectorSpec() : TestKit(TestKitConfig.With("akka.
     private static FeedStatus Status(FeedState state, string? cause = null, int attempt = 0, DateTimeOffset? downSince = null, DateTimeOffset? connectedSince = null) =>
         new(state, cause, attempt, null, connectedSince, 1, state == FeedState.Connected ? 1 : 0, false, downSince);
 
-    /// <summary>A feed that answers the dashboard's questions with <paramref name="status"/>, no pair and no condition.</summary>
-    private IActorRef Feed(Func<FeedStatus> status)
+    /// <summary>A feed that answers the dashboard's questions with <paramref name="status"/>, no pair and
+    /// <paramref name="conditions"/> (none by default).</summary>
+    private IActorRef Feed(Func<FeedStatus> status, IReadOnlyList<FollowedCondition>? conditions = null)
     {
         var feed = CreateTestProbe();
         feed.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
             if (message is GetSubscriptionStats) sender.Tell(new SubscriptionStats(status(), [], T0));
-            if (message is GetConditionStatus) sender.Tell(new ConditionStatus([], T0));
+            if (message is GetConditionStatus) sender.Tell(new ConditionStatus(conditions ?? [], T0));
             return AutoPilot.KeepRunning;
         }));
         return feed.Ref;
@@ -42,7 +43,24 @@ public sealed class DashboardCollectorSpec() : TestKit(TestKitConfig.With("akka.
         new(FeedComponent.Connection, "server closed the connection", FailureKind.Transient, attempt, TimeSpan.FromSeconds(1), T0.AddSeconds(attempt), detail);
 
     [Fact]
+    public void DashboardCollector_must_show_a_retrying_condition_with_its_error_and_next_retry_scrubbed()
+    {
+        var retrying = new FollowedCondition(1, "조건1", FollowedConditionState.Retrying, 2, ["005930", "000660"], 1, [], null, 0, 0,
+            $"server refused CNSRREQ of condition 1 (search_type 1): 조건검색 요청 실패 {AppKey}", T0.AddSeconds(2));
+        var collector = Sys.ActorOf(DashboardCollector.Props(Feed(() => Status(FeedState.Connected), [retrying]), [AppKey, SecretKey]));
+        var condition = Assert.Single(Snapshot(collector).Conditions);
+        Assert.Equal(("retrying", T0.AddSeconds(2)), (condition.State, condition.NextRetryAt));
+        Assert.StartsWith("server refused CNSRREQ of condition 1 (search_type 1): 조건검색 요청 실패", condition.LastError);
+        var json = System.Text.Json.JsonSerializer.Serialize(Snapshot(collector), DashboardCollector.Json);
+        Assert.DoesNotContain(AppKey, json);
+        Assert.Contains("\"state\":\"retrying\"", json);
+        Assert.Contains("\"nextRetryAt\":\"2026-11-30T00:30:02+00:00\"", json);
+        Assert.Contains("\"lastError\":", json);
+    }
+
+    [Fact]
     public void DashboardCollector_must_keep_only_the_last_100_decisions_newest_first()
+
     {
         var collector = Sys.ActorOf(DashboardCollector.Props(Feed(() => Status(FeedState.Connected)), [AppKey, SecretKey]));
         Snapshot(collector);                                                     // subscribed to the EventStream before it started

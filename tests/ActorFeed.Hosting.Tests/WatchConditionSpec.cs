@@ -68,7 +68,35 @@ public sealed class WatchConditionSpec
     }
 
     [Fact]
+    public async Task IActorFeedClient_must_answer_the_subscription_stats_and_the_condition_status()
+    {
+        var f = await HostFixture.StartAsync(new SimulatorOptions { ConditionChangesPerMinute = 0 });
+        await using (f)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await using var ticks = f.Client.Subscribe(["005930"], "0B");
+            await using var condition = f.Client.WatchCondition(1);
+            await using (var events = condition.GetAsyncEnumerator(cts.Token))
+            {
+                Assert.True(await events.MoveNextAsync());
+                Assert.IsType<ConditionSnapshot>(events.Current);
+            }
+            var members = f.Sim.Record.ConditionMembers("1")!;
+            var status = await f.Client.GetConditionStatusAsync(maxMembers: 1, cts.Token);
+            var followed = Assert.Single(status.Conditions);
+            Assert.Equal((1, FollowedConditionState.Live, members.Count, (string?)null), (followed.Seq, followed.State, followed.MemberCount, followed.LastError));
+            Assert.Equal(Math.Min(1, members.Count), followed.Members.Count);
+            await using (var tickEvents = ticks.GetAsyncEnumerator(cts.Token))
+                Assert.True(await tickEvents.MoveNextAsync());                // a tick came: counted on the tick path before delivery
+            var stats = await f.Client.GetSubscriptionStatsAsync(cts.Token);
+            Assert.Equal(FeedState.Connected, stats.Status.State);
+            Assert.True(Assert.Single(stats.Subscriptions, s => s is { Code: "005930", Type: "0B" }).Ticks >= 1);
+        }
+    }
+
+    [Fact]
     public async Task WatchCondition_must_end_with_the_reason_for_a_seq_the_server_does_not_list()
+
     {
         var f = await HostFixture.StartAsync();
         await using (f)

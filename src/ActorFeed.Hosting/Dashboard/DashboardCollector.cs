@@ -236,14 +236,16 @@ internal sealed class DashboardCollector : ReceiveActor, IWithTimers
             conditions.Conditions.Select(ConditionOf).ToList());
     }
 
-    private static DashboardCondition ConditionOf(FollowedCondition c) => new(c.Seq, c.Name, StateOf(c.State), c.MemberCount,
+    private DashboardCondition ConditionOf(FollowedCondition c) => new(c.Seq, c.Name, StateOf(c.State), c.MemberCount,
         c.Members, c.Subscribers, c.TickTypes,
         c.LastChange is { } change ? new DashboardConditionChange(change.At, change.Code, change.Entered ? "entered" : "left", change.Recovered) : null,
-        c.Changes, c.RecoveredChanges);
+        c.Changes, c.RecoveredChanges, Scrub(c.LastError), c.NextRetryAt);
 
     private static string StateOf(FollowedConditionState state) => state switch
     {
         FollowedConditionState.Live => "live",
+        FollowedConditionState.Retrying => "retrying",
+
         FollowedConditionState.Recovering => "recovering",
         FollowedConditionState.Requesting => "requesting",
         _ => "waiting",

@@ -68,7 +68,8 @@ internal sealed record DashboardRecovery(DateTimeOffset DownAt, DateTimeOffset U
 /// <summary>
 /// One condition search (조건검색) the feed follows (<see cref="Messages.FollowedCondition"/>). <see cref="State"/>: <c>live</c>
 /// (its member list came on this connection, changes arrive in real time), <c>waiting</c> (no connection), <c>requesting</c>
-/// (its first member list is asked), <c>recovering</c> (asked again after a reconnection: what changed meanwhile follows).
+/// (its first member list is asked), <c>recovering</c> (asked again after a reconnection: what changed meanwhile follows),
+/// <c>retrying</c> (its last request failed: <see cref="LastError"/>, asked again at <see cref="NextRetryAt"/>).
 /// <see cref="MemberCodes"/>: the first <see cref="DashboardCollector.MembersShown"/> of the <see cref="Members"/> codes.
 /// </summary>
 internal sealed record DashboardCondition(
@@ -81,7 +82,10 @@ internal sealed record DashboardCondition(
     IReadOnlyList<string> TickTypes,
     DashboardConditionChange? LastChange,
     long Changes,
-    long RecoveredChanges);
+    long RecoveredChanges,
+    string? LastError,
+    DateTimeOffset? NextRetryAt);
+
 
 /// <summary>The last membership change of a condition: <see cref="Change"/> is <c>entered</c> or <c>left</c>.</summary>
 internal sealed record DashboardConditionChange(DateTimeOffset At, string Code, string Change, bool Recovered);

@@ -31,7 +31,15 @@ namespace ActorFeed.Conditions;
 /// without it once, and a request without reply (<see cref="ConditionOutcome.TimedOut"/>) keep a condition that had
 /// members desired: the request is asked again after a backoff (backoff-min doubling to backoff-max, a warning each
 /// time). A brand-new subscription (no member list yet) is rejected on a refusal, on a seq the list does not have, or
-/// on a second request without reply; a one-shot search is asked once more after a request without reply.
+/// on a second request without reply; a one-shot search is asked once more after a request without reply (once per
+/// connection). While a request is asked again after a backoff, <see cref="GetConditionStatus"/> shows the condition
+/// <see cref="FollowedConditionState.Retrying"/> with the error and the time of the retry.
+/// </para>
+/// <para>
+/// Each followed condition is an incarnation of its seq (a generation, carried by its requests): the outcomes of an
+/// earlier incarnation's requests (unsubscribed, then followed again while its CNSRREQ or CNSRCLR was still queued) are
+/// ignored, and a push for the seq is taken only once the current incarnation's CNSRREQ went out on this connection
+/// (<see cref="ConditionOutcome.Sent"/>): one before belongs to an older registration, and the reply to come holds its effect.
 /// </para>
 /// </summary>
 internal sealed class ConditionsActor : ReceiveActor, IWithTimers
@@ -54,6 +62,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     private bool _listSent;
     private int _listFailures;                        // CNSRLST refused / unanswered / lacking a followed seq, in a row
     private int _listTimeouts;                        // CNSRLST unanswered in a row
+    private long _generations;                        // each Followed is a new incarnation of its seq: its requests and outcomes carry it
 
     public ConditionsActor(ActorFeedSettings settings, TimeProvider time)
     {
@@ -109,7 +118,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         }
         if (!_followed.TryGetValue(m.Seq, out var followed))
         {
-            _followed[m.Seq] = followed = new Followed(m.Seq);
+            _followed[m.Seq] = followed = new Followed(m.Seq, ++_generations);
             _log.Info("Following condition {Seq}", m.Seq);
         }
         if (!followed.Subscribers.TryGetValue(subscriber!, out var state))
@@ -187,16 +196,19 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
 
     /// <summary>Nothing carries over a reconnection: the list is asked again and every followed condition requested again
     /// (at once: the retries waiting for a backoff are the new connection's first requests); one-shot searches on their
-    /// way are sent again. The failure counts stay until a success (the request on the next connection is the retry).</summary>
+    /// way are sent again, each with a retry of its own on the new connection. The failure counts of followed conditions
+    /// stay until a success (the request on the next connection is the retry); the list's timeouts start again.</summary>
     private void LinkLost()
     {
         _connection = null;
         _list = null;
         _listSent = false;
+        _listTimeouts = 0;
         Timers.CancelAll();
         foreach (var followed in _followed.Values)
         {
-            followed.Requested = followed.Live = followed.SentOnLink = false;
+            followed.Requested = followed.Live = followed.SentOnLink = followed.TimedOutOnLink = followed.Accepting = false;
+            followed.NextRetryAt = null;               // asked at once on the next connection
             followed.Buffered.Clear();                 // the next member list holds them
             followed.BufferedOverflowLogged = false;
         }
@@ -204,6 +216,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
             foreach (var waiter in waiters) _searchWaiters.Add((seq, waiter));
         _searchesSent.Clear();
         _searchesParked.Clear();
+        _searchesRetried.Clear();
     }
 
     private void SendList()
@@ -232,8 +245,9 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         followed.Name = entry.Name;
         followed.Raw = entry.Seq;
         followed.Requested = followed.SentOnLink = true;
-        followed.Live = false;                         // changes pushed before the reply are buffered
-        _connection.Tell(new ConditionCommand(new ConditionRequest.Search(entry.Seq, Realtime: true)));
+        followed.Live = false;                         // changes pushed before the reply are buffered (once it went out)
+        followed.NextRetryAt = null;
+        _connection.Tell(new ConditionCommand(new ConditionRequest.Search(entry.Seq, Realtime: true, followed.Generation)));
     }
 
     private void SendWaitingSearches()
@@ -248,6 +262,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         {
             if (!_list.TryGetValue(seq, out var entry))
             {
+                _searchesRetried.Remove(seq);
                 Tell(replyTo, new ConditionRejected(seq, $"condition {seq} is not in the server's list (CNSRLST: {Listed()})"));
                 continue;
             }
@@ -273,8 +288,18 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
             case ConditionOutcome.Listed listed:
                 OnListed(listed.Conditions);
                 break;
+            case ConditionOutcome.Sent { Request: ConditionRequest.Search { Realtime: true } sent }:
+                if (Current(sent) is { } sentCondition)
+                {
+                    sentCondition.Accepting = true;         // its pushes from now on are this registration's
+                    sentCondition.Buffered.Clear();         // those before it are older (the reply to come holds them)
+                    sentCondition.BufferedOverflowLogged = false;
+                }
+                break;
+            case ConditionOutcome.Sent:
+                break;
             case ConditionOutcome.Found { Request.Realtime: true } found:
-                if (BySeq(found.Request.ConditionSeq) is { } followed) OnMembers(followed, found.Codes, found.Truncated);
+                if (Current(found.Request) is { } followed) OnMembers(followed, found.Codes, found.Truncated);
                 break;
             case ConditionOutcome.Found found:
                 if (SeqOf(found.Request.ConditionSeq) is { } seq && _searchesSent.Remove(seq, out var waiters))
@@ -289,9 +314,12 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
                 ListFailed($"server refused CNSRLST: {refused.Error}");
                 break;
             case ConditionOutcome.Refused { Request: ConditionRequest.Search { Realtime: true } search } refused:
-                if (BySeq(search.ConditionSeq) is { Requested: true } refusedCondition)
+                if (Current(search) is { Requested: true } refusedCondition)
                 {
-                    refusedCondition.Requested = refusedCondition.SentOnLink = false;   // the server does not have it
+                    refusedCondition.Requested = false;
+                    // the server does not have this one; an earlier CNSRREQ of it on this link that went unanswered may be
+                    // active though: then CNSRCLR when it ends (refused and logged at worst)
+                    if (!refusedCondition.TimedOutOnLink) refusedCondition.SentOnLink = false;
                     var why = $"server refused {search}: {refused.Error}";
                     if (refused.Error.Class == KiwoomErrorClass.Item || !refusedCondition.Members.Known) RejectFollowed(refusedCondition, why);
                     else RetryLater(refusedCondition, why);
@@ -331,8 +359,9 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
                 else ListFailed(reason + ", twice");
                 break;
             case ConditionRequest.Search { Realtime: true } search:
-                if (BySeq(search.ConditionSeq) is not { Requested: true } followed) break;
+                if (Current(search) is not { Requested: true } followed) break;
                 followed.Requested = false;                // SentOnLink stays: the server may have it (CNSRCLR when it ends)
+                followed.TimedOutOnLink = true;
                 if (!followed.Members.Known && ++followed.TimedOut >= 2) RejectFollowed(followed, reason + ", twice");
                 else RetryLater(followed, reason);
                 break;
@@ -359,7 +388,11 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     {
         foreach (var waiter in _listWaiters) Tell(waiter, new ConditionRejected(null, reason));
         _listWaiters.Clear();
-        foreach (var (waitingSeq, replyTo) in _searchWaiters) Tell(replyTo, new ConditionRejected(waitingSeq, reason));
+        foreach (var (waitingSeq, replyTo) in _searchWaiters)
+        {
+            _searchesRetried.Remove(waitingSeq);
+            Tell(replyTo, new ConditionRejected(waitingSeq, reason));
+        }
         _searchWaiters.Clear();
         foreach (var brandNew in _followed.Values.Where(f => !f.Members.Known && !f.Requested).ToList()) RejectFollowed(brandNew, reason);
         if (_followed.Values.Any(f => !f.Requested)) ScheduleListRetry(reason + "; followed conditions are kept");
@@ -371,11 +404,14 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         if (_connection is null || Timers.IsTimerActive(RetryList.Instance)) return;
         var delay = _backoff.DelayFor(++_listFailures, FailureKind.Transient, 0);
         Timers.StartSingleTimer(RetryList.Instance, RetryList.Instance, delay);
+        foreach (var waiting in _followed.Values.Where(f => !f.Requested))
+            (waiting.LastError, waiting.NextRetryAt) = (reason, _time.GetUtcNow() + delay);
         _log.Warning("{Reason}; asking CNSRLST again in {Delay} (attempt {Attempt})", reason, delay, _listFailures);
     }
 
     private void OnRetryList()
     {
+        foreach (var followed in _followed.Values) followed.NextRetryAt = null;
         _list = null;                                  // a fresh list: a followed seq missing from the last one is checked again
         SendList();
     }
@@ -385,6 +421,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     {
         var delay = _backoff.DelayFor(++followed.Failures, FailureKind.Transient, 0);
         Timers.StartSingleTimer(new RetryCondition(followed.Seq), new RetryCondition(followed.Seq), delay);
+        (followed.LastError, followed.NextRetryAt) = (reason, _time.GetUtcNow() + delay);
         _log.Warning("Condition {Seq}: {Reason}; still followed, requesting it again in {Delay} (attempt {Attempt})", followed.Seq, reason, delay, followed.Failures);
     }
 
@@ -442,7 +479,9 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     /// later one (after a reconnection) is diffed against the last known, and each code that entered or left meanwhile
     /// goes to every subscriber that has a snapshot, once, marked recovered (a subscriber without one gets a snapshot).
     /// Then the changes pushed before this reply are replayed in order as live ones (a repeat changes nothing), so the
-    /// members end as the server's whether the reply was computed before or after them.
+    /// members end as the server's whether the reply was computed before or after them. A truncated reply (<c>cont_yn</c>
+    /// "Y" on search_type 1: not every member is in it) adds its codes and removes none: a code missing from it may be on
+    /// the page not sent.
     /// </summary>
     private void OnMembers(Followed followed, IReadOnlyList<string> codes, bool truncated)
     {
@@ -451,8 +490,11 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
                          "one-shot searches (search_type 0), so only its {Count} member(s) are known", followed.Seq, codes.Count);
         followed.Live = true;
         followed.Failures = followed.TimedOut = 0;
+        (followed.LastError, followed.NextRetryAt) = (null, null);
         var first = !followed.Members.Known;
-        var (entered, left) = followed.Members.Replace(codes);
+        var (entered, left) = truncated && !first
+            ? (codes.Where(followed.Members.Enter).ToList(), (IReadOnlyList<string>)[])
+            : followed.Members.Replace(codes);
         var now = _time.GetUtcNow();
         if (!first)
         {
@@ -486,6 +528,12 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     private void OnChange(ConditionChange change)
     {
         if (BySeq(change.Seq) is not { } followed) return;                      // not followed (any more)
+        if (!followed.Accepting)
+        {
+            // its CNSRREQ has not gone out on this link yet: an older registration's push (a CNSRCLR not answered yet)
+            _log.Debug("Condition {Seq}: dropped a change of {Code} pushed before its CNSRREQ went out on this connection", followed.Seq, change.Code);
+            return;
+        }
         if (followed.Live)
         {
             Apply(followed, change);
@@ -493,13 +541,13 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         }
         if (followed.Buffered.Count >= MaxBufferedChanges)
         {
-            followed.Buffered.RemoveAt(0);
+            followed.Buffered.Dequeue();
             if (followed.BufferedOverflowLogged) _log.Debug("Condition {Seq}: buffer full, the oldest change dropped", followed.Seq);
             else _log.Warning("Condition {Seq}: more than {Max} changes pushed before its member list came; the oldest are dropped " +
                               "(a code whose last change is dropped may show the reply's membership instead)", followed.Seq, MaxBufferedChanges);
             followed.BufferedOverflowLogged = true;
         }
-        followed.Buffered.Add(change);
+        followed.Buffered.Enqueue(change);
     }
 
     private void Apply(Followed followed, ConditionChange change)
@@ -530,13 +578,14 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         var conditions = _followed.Values.OrderBy(f => f.Seq).Select(f => new FollowedCondition(
             f.Seq, f.Name, StateOf(f), f.Members.Codes.Count, f.Members.Codes.Take(max).ToList(), f.Subscribers.Count,
             f.Subscribers.Values.SelectMany(s => s.TickTypes).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
-            f.LastChange, f.Changes, f.RecoveredChanges)).ToList();
+            f.LastChange, f.Changes, f.RecoveredChanges, f.LastError, f.NextRetryAt)).ToList();
         return new ConditionStatus(conditions, _time.GetUtcNow());
     }
 
     private FollowedConditionState StateOf(Followed followed) =>
         _connection is null ? FollowedConditionState.WaitingForConnection
         : followed.Live ? FollowedConditionState.Live
+        : followed.NextRetryAt is not null ? FollowedConditionState.Retrying
         : followed.Members.Known ? FollowedConditionState.Recovering
         : FollowedConditionState.Requesting;
 
@@ -547,6 +596,16 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
 
     private static int? SeqOf(string? raw) => ConditionRequests.SeqNumber(raw);
 
+    /// <summary>The followed condition a real-time CNSRREQ's outcome is about, if it is still the incarnation that asked
+    /// (one unsubscribed and followed again under the same seq is another: the older one's outcomes are ignored).</summary>
+    private Followed? Current(ConditionRequest.Search search)
+    {
+        var followed = BySeq(search.ConditionSeq);
+        if (followed is null || followed.Generation == search.Generation) return followed;
+        _log.Debug("Ignored the outcome of {Request}: asked by an earlier incarnation of condition {Seq}", search, followed.Seq);
+        return null;
+    }
+
     /// <summary>The last subscriber left: forget the condition and clear its real-time search on the server.</summary>
     private void ClearIfUnused(Followed followed)
     {
@@ -554,7 +613,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         Forget(followed);
         _log.Info("Condition {Seq} has no subscriber left{Clear}", followed.Seq, followed.SentOnLink ? "; CNSRCLR" : "");
         if (followed.SentOnLink && _connection is not null && followed.Raw is { } raw)
-            _connection.Tell(new ConditionCommand(new ConditionRequest.Clear(raw)));
+            _connection.Tell(new ConditionCommand(new ConditionRequest.Clear(raw, followed.Generation)));
     }
 
     private void Forget(Followed followed)
@@ -564,7 +623,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>A followed condition ends: its subscribers are told why and its ticks released; cleared on the server
-    /// when it may have it (a CNSRREQ went out on this connection and was not refused).</summary>
+    /// when it may have it (a CNSRREQ went out on this connection and was not refused, or an earlier one went unanswered).</summary>
     private void RejectFollowed(Followed followed, string reason)
     {
         _log.Warning("Condition {Seq} rejected: {Reason}", followed.Seq, reason);
@@ -576,7 +635,7 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
             Tell(subscriber, new ConditionRejected(followed.Seq, reason));
         }
         if (followed.SentOnLink && _connection is not null && followed.Raw is { } raw)
-            _connection.Tell(new ConditionCommand(new ConditionRequest.Clear(raw)));
+            _connection.Tell(new ConditionCommand(new ConditionRequest.Clear(raw, followed.Generation)));
     }
 
     private void Reject(int seq, string reason, IActorRef? subscriber, IActorRef sender)
@@ -626,16 +685,21 @@ internal sealed class ConditionsActor : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed class Followed(int seq)
+    private sealed class Followed(int seq, long generation)
     {
         public int Seq { get; } = seq;
+        public long Generation { get; } = generation;   // this incarnation of the seq (see ConditionRequest.Search.Generation)
         public string Holder { get; } = "condition:" + seq.ToString(CultureInfo.InvariantCulture);
         public string Name { get; set; } = "";
         public string? Raw { get; set; }           // the seq as the server listed it (sent back as is)
         public bool Requested { get; set; }        // CNSRREQ 1 in flight or answered on the current connection
         public bool Live { get; set; }             // its member list came on the current connection: changes apply at once
-        public bool SentOnLink { get; set; }       // CNSRREQ 1 went out on this connection, not refused: the server may have it
-        public List<ConditionChange> Buffered { get; } = [];   // pushed before the member list came, in order
+        public bool SentOnLink { get; set; }       // CNSRREQ 1 went out on this connection and the server may have it (not refused, or an earlier one went unanswered)
+        public bool TimedOutOnLink { get; set; }   // a CNSRREQ 1 of it went unanswered on this connection: a later refusal does not mean the server lacks it
+        public bool Accepting { get; set; }        // its CNSRREQ 1 went out on this connection: pushes are its own (before: an older registration's)
+        public string? LastError { get; set; }     // why the last request failed, until a member list comes
+        public DateTimeOffset? NextRetryAt { get; set; }   // when it is asked again (a retry timer runs), else null
+        public Queue<ConditionChange> Buffered { get; } = new();   // pushed before the member list came, in order
         public bool BufferedOverflowLogged { get; set; }
         public int Failures { get; set; }          // refusals / timeouts in a row: the backoff step of the next retry
         public int TimedOut { get; set; }          // requests without reply in a row (a brand-new one is rejected at 2)

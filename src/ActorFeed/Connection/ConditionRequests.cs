@@ -17,7 +17,11 @@ namespace ActorFeed.Connection;
 /// conditions actor to warn about.</item>
 /// <item>Seqs are compared by number ("01" is "1"), as the conditions actor does for FID 841 of the pushes.</item>
 /// <item>A request not answered within the request timeout is dropped (<see cref="Abandon"/>); the link lives on, and
-/// the conditions actor decides whether to ask again.</item>
+/// the conditions actor decides whether to ask again. The replies carry no id, so a dropped request is remembered (its
+/// trnm, seq and page, in order) for <see cref="LateReplyWindow"/>: the next reply of the same trnm and seq is its late
+/// reply and is discarded (<see cref="ConditionOutcome.LateReply"/>), never taken for another request; and no request of
+/// the same trnm and seq goes out while a dropped one may still be answered (it waits, with whatever is behind it about
+/// the same seq, until the late reply was discarded or the window ended: <see cref="HeldUntil"/>).</item>
 /// <item>Errors are classified once (<see cref="KiwoomError"/>): a rate limit puts the same request (page) back
 /// first, for the actor to resend after a pause; a token error and a credentials / mode / device error are the link's
 /// (<see cref="ConditionOutcome.TokenRejected"/>, <see cref="ConditionOutcome.LinkFailure"/>); any other error refuses
@@ -30,13 +34,42 @@ internal sealed class ConditionRequests
     internal const int MaxPages = 1000;
 
     private readonly LinkedList<Pending> _waiting = new();
+    private readonly List<Abandoned> _abandoned = [];          // dropped requests whose late reply may still come, oldest first
+    private readonly Func<DateTimeOffset> _now;
     private bool _listAsked;
     private Pending? _inFlight;
+
+    /// <summary>Condition requests on <paramref name="now"/>'s clock; a dropped request's late reply is awaited (and
+    /// discarded) for <paramref name="lateReplyWindow"/> after it was dropped (the ConnectionActor: twice the request timeout).</summary>
+    public ConditionRequests(Func<DateTimeOffset>? now = null, TimeSpan? lateReplyWindow = null)
+    {
+        _now = now ?? (() => DateTimeOffset.UtcNow);
+        LateReplyWindow = lateReplyWindow ?? TimeSpan.FromSeconds(20);
+    }
+
+    /// <summary>How long after <see cref="Abandon"/> a late reply is still expected.</summary>
+    public TimeSpan LateReplyWindow { get; }
+
+    /// <summary>When a dropped request's late-reply window ends while a waiting request is held for it: the time to call
+    /// <see cref="Next"/> again; null when nothing is held.</summary>
+    public DateTimeOffset? HeldUntil
+    {
+        get
+        {
+            Expire();
+            if (_inFlight is not null || _waiting.First is null || _abandoned.Count == 0 || Pick() is not null) return null;
+            return _abandoned.Min(a => a.Until);
+        }
+    }
 
     /// <summary>The request sent and not yet answered, if any.</summary>
     public ConditionRequest? InFlight => _inFlight?.Request;
 
+    /// <summary>The first request waiting, if any.</summary>
+    public ConditionRequest? FirstWaiting => _waiting.First?.Value.Request;
+
     /// <summary>True when nothing waits and nothing is in flight.</summary>
+
     public bool IsDrained => _inFlight is null && _waiting.First is null;
 
     /// <summary>Queues <paramref name="request"/>, behind a CNSRLST when none was asked on this connection yet.</summary>
@@ -54,8 +87,10 @@ internal sealed class ConditionRequests
     public byte[]? Next()
     {
         if (_inFlight is not null || _waiting.First is null) return null;
-        _inFlight = _waiting.First.Value;
-        _waiting.RemoveFirst();
+        Expire();
+        if (Pick() is not { } node) return null;                     // held for a late reply
+        _inFlight = node.Value;
+        _waiting.Remove(node);
         return _inFlight.Request switch
         {
             ConditionRequest.List => KiwoomEncoder.ConditionList(),
@@ -65,9 +100,46 @@ internal sealed class ConditionRequests
         };
     }
 
-    /// <summary>Takes a condition reply and says what it means for the request in flight.</summary>
+    /// <summary>The first waiting request free to go: none of the same trnm and seq may still be answered late, and none
+    /// about the same seq waits before it (a CNSRCLR must not overtake its CNSRREQ); a CNSRLST held holds everything.</summary>
+    private LinkedListNode<Pending>? Pick()
+    {
+        var heldSeqs = new List<string?>();
+        for (var node = _waiting.First; node is not null; node = node.Next)
+        {
+            var request = node.Value.Request;
+            var blocked = _abandoned.Any(a => a.Trnm == request.Trnm && SameKey(a.Seq, request.Seq))
+                          || heldSeqs.Any(seq => SameKey(seq, request.Seq));
+            if (!blocked) return node;
+            if (request is ConditionRequest.List) return null;
+            heldSeqs.Add(request.Seq);
+        }
+        return null;
+    }
+
+    private static bool SameKey(string? a, string? b) => a is null || b is null ? a is null && b is null : SameSeq(a, b);
+
+    private void Expire() => _abandoned.RemoveAll(a => a.Until <= _now());
+
+    /// <summary>Takes a condition reply and says what it means for the request in flight. The late reply of a dropped
+    /// request (the oldest dropped one of the same trnm and seq; one without seq: of the same trnm) is
+    /// <see cref="ConditionOutcome.LateReply"/>, whatever it says.</summary>
     public ConditionOutcome Complete(KiwoomFrame reply)
     {
+        Expire();
+        var (trnm, replySeq) = reply switch
+        {
+            ConditionListFrame => ("CNSRLST", null),
+            ConditionSearchFrame s => ("CNSRREQ", s.Seq),
+            ConditionClearFrame c => ("CNSRCLR", c.Seq),
+            _ => ("", (string?)null),
+        };
+        var late = _abandoned.FirstOrDefault(a => a.Trnm == trnm && (replySeq is null || a.Seq is null || SameSeq(a.Seq, replySeq)));
+        if (late is not null)
+        {
+            _abandoned.Remove(late);
+            return new ConditionOutcome.LateReply(late.Request, late.NextKey);
+        }
         var pending = _inFlight;
         var (error, seq) = reply switch
         {
@@ -113,13 +185,16 @@ internal sealed class ConditionRequests
         }
     }
 
-    /// <summary>The request in flight got no reply in time: it is dropped (a late reply is then unexpected, or taken for
-    /// the same request asked again) and returned; null when none was in flight.</summary>
+    /// <summary>The request in flight got no reply in time: it is dropped and returned (null when none was in flight), and
+    /// remembered for <see cref="LateReplyWindow"/>: its late reply is discarded, and a request of the same trnm and seq
+    /// waits until then.</summary>
     public ConditionRequest? Abandon()
     {
-        var request = _inFlight?.Request;
+        if (_inFlight is not { } pending) return null;
         _inFlight = null;
-        return request;
+        Expire();
+        _abandoned.Add(new Abandoned(pending.Request, pending.Request.Trnm, pending.Request.Seq, pending.NextKey, _now() + LateReplyWindow));
+        return pending.Request;
     }
 
     /// <summary>Two condition seqs are the same condition: equal numbers ("01" and "1"), else equal trimmed text.</summary>
@@ -129,6 +204,9 @@ internal sealed class ConditionRequests
     /// <summary>The number a condition seq stands for ("01" -> 1), or null when it is none.</summary>
     public static int? SeqNumber(string? raw) =>
         int.TryParse(raw?.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq) ? seq : null;
+
+    /// <summary>A dropped request whose late reply may come until <paramref name="Until"/>.</summary>
+    private sealed record Abandoned(ConditionRequest Request, string Trnm, string? Seq, string? NextKey, DateTimeOffset Until);
 
     /// <summary>A request with the state of its pages (a continuation shares the codes list of its first page).</summary>
     private sealed record Pending(ConditionRequest Request, string? NextKey = null)
@@ -144,24 +222,31 @@ internal abstract record ConditionRequest
     /// <summary>The condition's seq as the server listed it, for the requests about one condition.</summary>
     public virtual string? Seq => null;
 
+    /// <summary>The trnm of the request and of its reply.</summary>
+    public abstract string Trnm { get; }
+
     /// <summary>CNSRLST.</summary>
     public sealed record List : ConditionRequest
     {
         public static readonly List Instance = new();
+        public override string Trnm => "CNSRLST";
         public override string ToString() => "CNSRLST";
     }
 
-    /// <summary>CNSRREQ: search_type 1 (<paramref name="Realtime"/>) or 0 (one-shot, every page).</summary>
-    public sealed record Search(string ConditionSeq, bool Realtime) : ConditionRequest
+    /// <summary>CNSRREQ: search_type 1 (<paramref name="Realtime"/>) or 0 (one-shot, every page). <paramref name="Generation"/>:
+    /// which incarnation of a followed condition asked (its outcomes are ignored once the condition was followed anew).</summary>
+    public sealed record Search(string ConditionSeq, bool Realtime, long Generation = 0) : ConditionRequest
     {
         public override string? Seq => ConditionSeq;
+        public override string Trnm => "CNSRREQ";
         public override string ToString() => $"CNSRREQ of condition {ConditionSeq} (search_type {(Realtime ? 1 : 0)})";
     }
 
-    /// <summary>CNSRCLR.</summary>
-    public sealed record Clear(string ConditionSeq) : ConditionRequest
+    /// <summary>CNSRCLR of the incarnation <paramref name="Generation"/> of a followed condition.</summary>
+    public sealed record Clear(string ConditionSeq, long Generation = 0) : ConditionRequest
     {
         public override string? Seq => ConditionSeq;
+        public override string Trnm => "CNSRCLR";
         public override string ToString() => $"CNSRCLR of condition {ConditionSeq}";
     }
 }
@@ -169,8 +254,15 @@ internal abstract record ConditionRequest
 /// <summary>What a condition reply means; the outcomes the conditions actor hears are told to it as they are.</summary>
 internal abstract record ConditionOutcome
 {
-    /// <summary>No such request is in flight (a stray or late reply).</summary>
+    /// <summary>No such request is in flight (a stray reply).</summary>
     public sealed record Unexpected : ConditionOutcome;
+
+    /// <summary>The late reply of a request dropped without reply (<see cref="ConditionRequests.Abandon"/>), discarded:
+    /// <paramref name="NextKey"/> is the page it asked (null: the first).</summary>
+    public sealed record LateReply(ConditionRequest Request, string? NextKey) : ConditionOutcome;
+
+    /// <summary>The request went out on the socket (the pushes of a condition that come after it are its registration's).</summary>
+    public sealed record Sent(ConditionRequest Request) : ConditionOutcome;
 
     /// <summary>CNSRLST answered.</summary>
     public sealed record Listed(IReadOnlyList<ConditionEntry> Conditions) : ConditionOutcome;

@@ -289,6 +289,7 @@ internal sealed partial class ConnectionActor
             _conditionPause = false;
             SendNextCondition();
         });
+        Receive<ConditionHoldElapsed>(_ => SendNextCondition());   // a dropped request's late-reply window ended
         Receive<ConditionPushed>(m =>
         {
             if (ConditionCodes.ChangeOf(m.Tick) is { } change) _conditions?.Tell(change);
@@ -297,12 +298,30 @@ internal sealed partial class ConnectionActor
         });
     }
 
+    /// <summary>Sends the next condition request unless a rate-limit pause runs; one held while a dropped request of the
+    /// same trnm and seq may still be answered late waits for the end of that window (a timer), or for the late reply.
+    /// The conditions actor hears that it went out (<see cref="ConditionOutcome.Sent"/>) before any push that follows it.</summary>
     private void SendNextCondition()
     {
-        if (_conditionPause || _conditionRequests.Next() is not { } frame) return;
+        if (_conditionPause) return;
+        if (_conditionRequests.Next() is not { } frame)
+        {
+            if (_conditionRequests.HeldUntil is { } until && !Timers.IsTimerActive(ConditionHoldElapsed.Instance))
+            {
+                var wait = Max(TimeSpan.Zero, until - Context.System.Scheduler.Now);
+                Timers.StartSingleTimer(ConditionHoldElapsed.Instance, ConditionHoldElapsed.Instance, wait);   // before the line: whoever sees it may count on the timer
+                _log.Info("{Request} held for at most {Wait}: a request of the same seq dropped without reply may still be answered, and its late reply must not be taken for this one",
+                    _conditionRequests.FirstWaiting, wait);
+            }
+            return;
+
+        }
         Timers.StartSingleTimer(ConditionTimedOut.Instance, ConditionTimedOut.Instance, _settings.RequestTimeout);   // before the frame can be answered
         _socket.Send(frame);
+        _conditions?.Tell(new ConditionOutcome.Sent(_conditionRequests.InFlight!));
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
     /// A CNSRLST / CNSRREQ / CNSRCLR reply: outcomes go to the conditions actor; a page of a one-shot search asks the next
@@ -315,6 +334,15 @@ internal sealed partial class ConnectionActor
         if (outcome is ConditionOutcome.Unexpected)
         {
             if (Throttled(_strayConditionReplies, reply.GetType().Name)) _log.Warning("Unexpected condition reply {Reply} with no such request in flight", reply.GetType().Name);
+            return;
+        }
+        if (outcome is ConditionOutcome.LateReply late)
+        {
+            _log.Warning("Discarded the late reply to {Request}{Page}, dropped without reply earlier: it answers no other request",
+                late.Request, late.NextKey is { } key ? $" (page next_key {key})" : "");
+            Timers.Cancel(ConditionHoldElapsed.Instance);
+            SendNextCondition();                                   // a request held for it may go now (or waits for another)
+
             return;
         }
         Timers.Cancel(ConditionTimedOut.Instance);

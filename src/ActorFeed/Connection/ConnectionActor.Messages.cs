@@ -27,6 +27,7 @@ internal sealed partial class ConnectionActor
     private sealed class PaceElapsed : IDeadLetterSuppression { public static readonly PaceElapsed Instance = new(); }
     private sealed class SpacingElapsed : IDeadLetterSuppression { public static readonly SpacingElapsed Instance = new(); }
     private sealed class ConditionTimedOut : IDeadLetterSuppression { public static readonly ConditionTimedOut Instance = new(); }
+    private sealed class ConditionHoldElapsed : IDeadLetterSuppression { public static readonly ConditionHoldElapsed Instance = new(); }
     private sealed class ConditionPauseElapsed : IDeadLetterSuppression { public static readonly ConditionPauseElapsed Instance = new(); }
     private sealed class CloseTimedOut : IDeadLetterSuppression { public static readonly CloseTimedOut Instance = new(); }
 }

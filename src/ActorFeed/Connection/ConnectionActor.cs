@@ -33,7 +33,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SocketLoops _socket;
     private readonly RegistrationQueue _registrations;
-    private readonly ConditionRequests _conditionRequests = new();
+    private readonly ConditionRequests _conditionRequests;
     private IActorRef? _conditions;                      // who asked for condition search on this connection: its outcomes and changes go there
     private bool _conditionPause;                        // a rate-limited condition request waits for its pause
     private int _conditionRateLimits;                    // consecutive rate-limited condition replies
@@ -67,6 +67,8 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
         _socket = new SocketLoops(_metricTag, limit, signals: market, time: time);
         _registrations = new RegistrationQueue(settings.MaxItemsPerRequest, suspects);
         _rateLimitBackoff = new BackoffPolicy(settings.BackoffMin, settings.BackoffMax, 0, settings.BackoffMax);
+        var scheduler = Context.System.Scheduler;       // a dropped condition request's late reply is awaited twice the request timeout
+        _conditionRequests = new ConditionRequests(() => scheduler.Now, 2 * settings.RequestTimeout);
     }
 
     /// <summary>The connection's props; <paramref name="loginRetry"/> is shared by every incarnation of this feed's
@@ -216,6 +218,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers
             Receive<ConditionCommand>(_ => { });
             Receive<ConditionTimedOut>(_ => { });
             Receive<ConditionPauseElapsed>(_ => { });
+            Receive<ConditionHoldElapsed>(_ => { });
             Receive<ConditionPushed>(_ => { });
             Receive<CloseDone>(_ => FinishClose());
             Receive<CloseTimedOut>(_ => FinishClose());

@@ -38,13 +38,18 @@ internal static class FeedMetrics
 
     private static readonly ConcurrentDictionary<(string Feed, string Code), StrongBox<long>> LastTicks = new();
 
-    /// <summary>actorfeed.staleness: seconds since the last tick of each subscribed code (tags <c>feed</c>, <c>code</c>);
-    /// a code that never ticked counts from its subscription.</summary>
+    /// <summary>actorfeed.staleness: seconds since the last market-data tick of each subscribed code (tags <c>feed</c>,
+    /// <c>code</c>); nothing for a code before its first market-data tick (the per-account code "" of 00 / 04 and codes
+    /// subscribed only to event types such as 0s / 1h never get one, and never climb).</summary>
     public static readonly ObservableGauge<double> Staleness = Meter.CreateObservableGauge("actorfeed.staleness", ObserveStaleness, "s");
 
-    /// <summary>Starts tracking a code; the subscription actor writes the returned box on every tick.</summary>
+    /// <summary>The value of a tracked code's box before its first market-data tick: the gauge skips it.</summary>
+    internal const long NoTickYet = long.MinValue;
+
+    /// <summary>Starts tracking a code; the tick path writes the returned box on every market-data tick (until the first,
+    /// it holds <see cref="NoTickYet"/> and the code is not measured).</summary>
     internal static StrongBox<long> TrackStaleness(string feed, string code) =>
-        LastTicks[(feed, code)] = new StrongBox<long>(Environment.TickCount64);
+        LastTicks[(feed, code)] = new StrongBox<long>(NoTickYet);
 
     /// <summary>Stops tracking a code, if <paramref name="box"/> (from <see cref="TrackStaleness"/>) is still the one tracked:
     /// a code resubscribed while its previous actor is stopping is tracked again by the new actor before the old one's
@@ -55,8 +60,9 @@ internal static class FeedMetrics
     private static IEnumerable<Measurement<double>> ObserveStaleness()
     {
         var now = Environment.TickCount64;
-        foreach (var ((feed, code), last) in LastTicks)
-            yield return new Measurement<double>((now - Volatile.Read(ref last.Value)) / 1000.0,
+        foreach (var ((feed, code), box) in LastTicks)
+            if (Volatile.Read(ref box.Value) is var last && last != NoTickYet)
+                yield return new Measurement<double>((now - last) / 1000.0,
                 new KeyValuePair<string, object?>("feed", feed), new KeyValuePair<string, object?>("code", code));
     }
 

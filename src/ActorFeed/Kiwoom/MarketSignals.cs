@@ -18,8 +18,12 @@ namespace ActorFeed.Kiwoom;
 /// KRX data, since a trade proves the market is open (so a <c>3</c> push missed during a disconnect does not keep KRX
 /// narrowed for the rest of the day, as long as a KRX code trades). And cleared on every new connection
 /// (<see cref="NewConnection"/>): a <c>3</c> push sent while the link was down is lost for good, so a narrowing learned on
-/// an earlier connection is not trusted on the next one; a missed open push costs at most the gap until the next
-/// connection (the server's next push narrows again if KRX is really not trading).
+/// an earlier connection is not trusted on the next one, and a missed open push cannot switch the watchdog off for the
+/// day. 0s pushes are transitions: nothing sends the state again, so a narrowing dropped this way is not learned back on
+/// the new connection until the next transition. The cost: on a late-opening day, a reconnection before the open makes
+/// the calendar apply again and KRX codes show stale until the open (Degraded), but nothing restarts, since the data
+/// watchdog needs a REAL on the new link first. Only a KRX trade proves the open: other market data (the pre-open order
+/// book 0D flows before a late open) never clears a narrowing.
 /// </para>
 /// <para>
 /// This table of FID 215 values is Kiwoom's field table (the same as OpenAPI+); it is NOT in the protocol notes. Any
@@ -108,7 +112,10 @@ internal sealed class MarketSignals(MarketCalendar calendar)
     /// <summary>
     /// A new connection logged in (called before it registers anything, so before any push of its own): a narrowing
     /// learned on an earlier connection is dropped, since the <c>3</c> push that would have ended it may have been sent
-    /// while the link was down. Returns a line to log when one in force today was dropped, else null.
+    /// while the link was down. It is not learned back: 0s pushes are transitions, the server does not send the state
+    /// again, so until the next one (or a KRX trade) the calendar applies (on a late-opening day KRX codes show stale
+    /// until the open; the data watchdog, which needs a REAL on the new link, restarts nothing). Returns a line to log
+    /// when one in force today was dropped, else null.
     /// </summary>
     public string? NewConnection(DateTimeOffset at) =>
         Clear(at, closed => $"KRX session: the narrowing by 0s push ({SessionStateFid}={closed.Value}) since {Kst(closed.Since)} was learned "

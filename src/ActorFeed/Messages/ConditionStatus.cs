@@ -27,6 +27,10 @@ public enum FollowedConditionState
     Recovering,
     /// <summary>The server answered the member list on this connection: changes arrive in real time.</summary>
     Live,
+    /// <summary>Connected; the condition's last request failed (refused, or no reply within the request timeout, or the
+    /// server's list refused or lacking it once) and it is asked again at <see cref="FollowedCondition.NextRetryAt"/>
+    /// (the reason in <see cref="FollowedCondition.LastError"/>); it stays followed meanwhile.</summary>
+    Retrying,
 }
 
 /// <summary>One condition search the feed follows (<see cref="ConditionStatus"/>).</summary>
@@ -42,6 +46,9 @@ public enum FollowedConditionState
 /// <param name="Changes">Changes of its membership sent to the subscribers since it is followed, recovered ones included
 /// (the first member list is not a change).</param>
 /// <param name="RecoveredChanges">Of <paramref name="Changes"/>, those found after a reconnection (<c>Recovered</c>).</param>
+/// <param name="LastError">Why its last request failed (the server's message, or "no reply ... within ..."), until a member
+/// list comes; null when none failed since.</param>
+/// <param name="NextRetryAt">When it is asked again (<see cref="FollowedConditionState.Retrying"/>); null when no retry waits.</param>
 public sealed record FollowedCondition(
     int Seq,
     string Name,
@@ -52,7 +59,9 @@ public sealed record FollowedCondition(
     IReadOnlyList<string> TickTypes,
     ConditionMemberChange? LastChange,
     long Changes,
-    long RecoveredChanges);
+    long RecoveredChanges,
+    string? LastError = null,
+    DateTimeOffset? NextRetryAt = null);
 
 /// <summary>A change of a condition's membership (<see cref="FollowedCondition.LastChange"/>), as the subscribers were told it
 /// with <see cref="ConditionEntered"/> or <see cref="ConditionLeft"/>.</summary>

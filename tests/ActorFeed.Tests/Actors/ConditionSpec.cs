@@ -499,7 +499,7 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
         Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t));             // never answered
         TimeOutExpecting("CNSRLST",
             $"no reply to CNSRLST within {Settings.RequestTimeout:c} (actorfeed.connection.request-timeout); asking once more; asking CNSRLST again in 00:00:01 (attempt 1)");
-        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        AdvanceOverLateReplyWindow(Settings.BackoffMin);
         Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t));             // asked once more, never answered again
         TimeOutExpecting("CNSRLST", "Condition 1 rejected: no reply to CNSRLST");
         var rejected = me.ExpectMsg<ConditionRejected>();                 // a brand-new subscription: rejected with the reason
@@ -508,21 +508,26 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
         t.Push(Real("005930"));                                           // ticks flow on: the link was never failed
         ticks.ExpectMsg<Tick>();
 
-        feed.Tell(new SubscribeCondition(2, me));                         // its CNSRREQ unanswered twice: rejected the same way
+        // its CNSRREQ unanswered twice: rejected the same way (its CNSRLST waits while the late reply of the last one may come)
+        EventFilter.Info(contains: "CNSRLST held for at most").ExpectOne(() => feed.Tell(new SubscribeCondition(2, me)));
+        AdvanceExpectingNothingBefore(2 * Settings.RequestTimeout, Wire);
         AnswerList(t, 2);
+
         Assert.Contains("\"seq\":\"2\"", NextSent(t));
         TimeOutExpecting("CNSRREQ of condition 2 (search_type 1)", "Condition 2: no reply to CNSRREQ of condition 2 (search_type 1)");
-        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        AdvanceOverLateReplyWindow(Settings.BackoffMin);
         Assert.Contains("\"seq\":\"2\"", NextSent(t));
         TimeOutExpecting("CNSRREQ of condition 2 (search_type 1)", "Condition 2 rejected");
         Assert.Contains($"no reply to CNSRREQ of condition 2 (search_type 1) within {Settings.RequestTimeout:c}", me.ExpectMsg<ConditionRejected>().Reason);
         Assert.Equal("""{"trnm":"CNSRCLR","seq":"2"}""", NextSent(t));   // it may be active on the server after its timeouts
         t.Push("""{"trnm":"CNSRCLR","seq":"2","return_code":0,"return_msg":""}""");
 
-        feed.Tell(new SearchCondition(2), me);                            // a one-shot search: once more, then rejected
+        // a one-shot search: once more, then rejected; it waits while the late reply of the dropped CNSRREQ 2 may come
+        EventFilter.Info(contains: "CNSRREQ of condition 2 (search_type 0) held for at most").ExpectOne(() => feed.Tell(new SearchCondition(2), me));
+        AdvanceExpectingNothingBefore(2 * Settings.RequestTimeout, Wire);
         Assert.Contains("\"search_type\":\"0\"", NextSent(t));
         TimeOutExpecting("CNSRREQ of condition 2 (search_type 0)", "asking once more in 00:00:01");
-        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);
+        AdvanceOverLateReplyWindow(Settings.BackoffMin);
         Assert.Contains("\"search_type\":\"0\"", NextSent(t));
         TimeOutExpecting("CNSRREQ of condition 2 (search_type 0)", null);
         Assert.Contains("(search_type 0) within", me.ExpectMsg<ConditionRejected>().Reason);
@@ -549,7 +554,7 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
             var delay = TimeSpan.FromTicks(Math.Min(Settings.BackoffMax.Ticks, Settings.BackoffMin.Ticks << (attempt - 1)));
             TimeOutExpecting("CNSRREQ of condition 1 (search_type 1)",
                 $"Condition 1: no reply to CNSRREQ of condition 1 (search_type 1) within {Settings.RequestTimeout:c} (actorfeed.connection.request-timeout); still followed, requesting it again in {delay:c} (attempt {attempt})");
-            AdvanceExpectingNothingBefore(delay, Wire);
+            AdvanceOverLateReplyWindow(delay);
             delays.Add(delay);
         }
         Assert.Equal([1, 2, 4, 8, 8], delays.Select(d => d.TotalSeconds / Settings.BackoffMin.TotalSeconds));
@@ -577,7 +582,199 @@ public sealed class ConditionSpec(ITestOutputHelper output) : FeedSpecBase(outpu
         Events.ExpectNoDecision(FeedComponent.Connection, TimeSpan.Zero);
     }
 
+    private static string Page(int seq, bool more, string key, string code) =>
+        $$"""{"trnm":"CNSRREQ","seq":"{{seq}}","return_code":0,"cont_yn":"{{(more ? "Y" : "N")}}","next_key":"{{key}}","data":[{"jmcode":"A{{code}}"}]}""";
+
+    [Fact]
+    public void A_late_reply_to_a_dropped_page_must_be_discarded_not_taken_for_the_first_page_asked_again()
+    {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromHours(1) };
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        feed.Tell(new SearchCondition(1));
+        AnswerList(t, 1);
+        Assert.Contains("\"cont_yn\":\"N\"", NextSent(t));
+        t.Push(Page(1, more: true, "K2", "005930"));
+        Assert.Contains("\"next_key\":\"K2\"", NextSent(t));             // page 2: its reply comes late
+        TimeOutExpecting("CNSRREQ of condition 1 (search_type 0)", "asking once more in 00:00:01");
+        EventFilter.Info(contains: "CNSRREQ of condition 1 (search_type 0) held for at most").ExpectOne(() =>
+            AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire));    // page 1 asked again: it waits for the late reply
+        EventFilter.Warning(contains: "Discarded the late reply to CNSRREQ of condition 1 (search_type 0) (page next_key K2)").ExpectOne(() =>
+            t.Push(Page(1, more: true, "K3", "000660")));
+        Assert.Contains("\"cont_yn\":\"N\"", NextSent(t));                // then page 1 goes
+        t.Push(Page(1, more: true, "K2", "005930"));
+        Assert.Contains("\"next_key\":\"K2\"", NextSent(t));
+        t.Push(Page(1, more: true, "K3", "000660"));
+        Assert.Contains("\"next_key\":\"K3\"", NextSent(t));
+        t.Push(Page(1, more: false, "", "035420"));
+        Assert.Equal(["005930", "000660", "035420"], ExpectMsg<ConditionSearchResult>().Codes);   // every page, from the first
+        ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_late_real_time_reply_must_not_answer_a_one_shot_search_of_the_same_seq()
+    {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromHours(1) };
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930", "000660", "035420");
+        me.ExpectMsg<ConditionSnapshot>();
+        var t2 = Reconnect(t1);
+        AnswerList(t2, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t2));           // its reply comes late
+        feed.Tell(new SearchCondition(1));                                // a one-shot search right behind it
+        Wire.ExpectNoMsg(Quiet);
+        EventFilter.Info(contains: "CNSRREQ of condition 1 (search_type 0) held for at most").ExpectOne(() =>
+            TimeOutExpecting("CNSRREQ of condition 1 (search_type 1)", "requesting it again in 00:00:01"));
+        Wire.ExpectNoMsg(Quiet);                                          // the one-shot waits
+        EventFilter.Warning(contains: "Discarded the late reply to CNSRREQ of condition 1 (search_type 1)").ExpectOne(() =>
+            t2.Push(Members(1, "005930", "000660", "035420")));
+        Assert.Contains("\"search_type\":\"0\"", NextSent(t2));
+        t2.Push(Members(1, "005930"));                                    // the one-shot's own answer
+        Assert.Equal(["005930"], ExpectMsg<ConditionSearchResult>().Codes);
+        AdvanceExpectingNothingBefore(Settings.BackoffMin, Wire);         // the real-time retry: its late reply came, nothing waits
+        AnswerRealtime(t2, 1, "005930", "000660", "035420");
+        me.ExpectNoMsg(Quiet);                                            // nobody left, nobody entered
+        Assert.Equal(FollowedConditionState.Live, Condition(feed).State);
+    }
+
+    [Fact]
+    public void A_condition_followed_again_under_the_same_seq_must_ignore_the_reply_and_pushes_of_the_earlier_one()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, a));
+        AnswerList(t, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t));            // not answered yet
+        feed.Tell(new UnsubscribeCondition(1, a));
+        a.ExpectMsg<ConditionUnsubscribed>();
+        feed.Tell(new SubscribeCondition(1, b));                          // followed anew: CNSRCLR, then CNSRREQ again
+        Assert.Equal(FollowedConditionState.Requesting, Condition(feed).State);
+        t.Push(Members(1, "005930", "000660"));                           // the earlier one's reply
+        Assert.Equal("""{"trnm":"CNSRCLR","seq":"1"}""", NextSent(t));
+        t.Push(Change(1, "035420", entered: true));                       // still the earlier registration's push
+        t.Push("""{"trnm":"CNSRCLR","seq":"1","return_code":0,"return_msg":""}""");
+        AnswerRealtime(t, 1, "000660");
+        Assert.Equal(["000660"], b.ExpectMsg<ConditionSnapshot>().Codes);
+        t.Push(Change(1, "051910", entered: true));                       // its own push
+        Assert.Equal("051910", b.ExpectMsg<ConditionEntered>().Code);
+        b.ExpectNoMsg(Quiet);
+        a.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_condition_refused_after_a_request_without_reply_must_show_retrying_and_still_be_cleared_when_it_ends()
+    {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromHours(1) };
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930");
+        me.ExpectMsg<ConditionSnapshot>();
+        var t2 = Reconnect(t1);
+        AnswerList(t2, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t2));           // never answered: the server may have it
+        TimeOutExpecting("CNSRREQ of condition 1 (search_type 1)", "requesting it again in 00:00:01");
+        var c = Condition(feed);
+        Assert.Equal((FollowedConditionState.Retrying, Time.GetUtcNow() + Settings.BackoffMin), (c.State, c.NextRetryAt));
+        Assert.StartsWith($"no reply to CNSRREQ of condition 1 (search_type 1) within {Settings.RequestTimeout:c}", c.LastError);
+        AdvanceOverLateReplyWindow(Settings.BackoffMin);
+        c = Condition(feed);
+        Assert.Equal((FollowedConditionState.Recovering, (DateTimeOffset?)null), (c.State, c.NextRetryAt));   // asked again
+        Assert.NotNull(c.LastError);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t2));
+        EventFilter.Warning(contains: "Condition 1: server refused CNSRREQ of condition 1 (search_type 1)").ExpectOne(() =>
+            t2.Push("""{"trnm":"CNSRREQ","seq":"1","return_code":100,"return_msg":"조건검색 요청 실패"}"""));
+        c = Condition(feed);
+        Assert.Equal((FollowedConditionState.Retrying, Time.GetUtcNow() + 2 * Settings.BackoffMin), (c.State, c.NextRetryAt));
+        Assert.Contains("조건검색 요청 실패", c.LastError);
+        feed.Tell(new UnsubscribeCondition(1, me));
+        me.ExpectMsg<ConditionUnsubscribed>();
+        Assert.Equal("""{"trnm":"CNSRCLR","seq":"1"}""", NextSent(t2));   // the first CNSRREQ may be active on the server
+        EventFilter.Warning(contains: "CNSRCLR of condition 1 refused by the server").ExpectOne(() =>   // it was not: logged
+            t2.Push("""{"trnm":"CNSRCLR","seq":"1","return_code":1,"return_msg":"조건검색 해제 실패"}"""));
+        Events.ExpectNoDecision(FeedComponent.Connection, Quiet);
+    }
+
+    [Fact]
+    public void A_one_shot_search_without_reply_must_be_asked_once_more_on_a_new_connection_too()
+    {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromHours(1) };
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        feed.Tell(new SearchCondition(2));
+        AnswerList(t1, 2);
+        Assert.Contains("\"search_type\":\"0\"", NextSent(t1));
+        TimeOutExpecting("CNSRREQ of condition 2 (search_type 0)", "asking once more in 00:00:01");
+        var t2 = Reconnect(t1);                                           // sent again on the new connection
+        AnswerList(t2, 2);
+        Assert.Contains("\"search_type\":\"0\"", NextSent(t2));
+        TimeOutExpecting("CNSRREQ of condition 2 (search_type 0)", "asking once more in 00:00:01");   // its own retry here
+        AdvanceOverLateReplyWindow(Settings.BackoffMin);
+        Assert.Contains("\"search_type\":\"0\"", NextSent(t2));
+        t2.Push(Members(2, "005930"));
+        Assert.Equal(["005930"], ExpectMsg<ConditionSearchResult>().Codes);
+    }
+
+    [Fact]
+    public void CNSRLST_without_reply_must_be_asked_once_more_on_every_connection()
+    {
+        Settings = Settings with { IdleTimeout = TimeSpan.FromHours(1) };
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t1));
+        TimeOutExpecting("CNSRLST", "asking once more; asking CNSRLST again in 00:00:01 (attempt 1)");
+        var t2 = Reconnect(t1);
+        Assert.Equal("""{"trnm":"CNSRLST"}""", NextSent(t2));
+        TimeOutExpecting("CNSRLST", "asking once more; asking CNSRLST again in 00:00:02 (attempt 2)");   // the first on this connection
+        me.ExpectNoMsg(Quiet);                                            // not rejected
+        AdvanceOverLateReplyWindow(2 * Settings.BackoffMin);
+        AnswerList(t2, 1);
+        AnswerRealtime(t2, 1, "005930");
+        Assert.Equal(["005930"], me.ExpectMsg<ConditionSnapshot>().Codes);
+    }
+
+    [Fact]
+    public void A_truncated_real_time_reply_must_add_its_codes_and_remove_none()
+    {
+        var feed = StartFeed();
+        var (t1, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new SubscribeCondition(1, me));
+        AnswerList(t1, 1);
+        AnswerRealtime(t1, 1, "005930", "000660");
+        me.ExpectMsg<ConditionSnapshot>();
+        var t2 = Reconnect(t1);
+        AnswerList(t2, 1);
+        Assert.Contains("\"search_type\":\"1\"", NextSent(t2));
+        EventFilter.Warning(start: "Condition 1: the real-time CNSRREQ reply says more pages follow (cont_yn Y)").ExpectOne(() =>
+            t2.Push("""{"trnm":"CNSRREQ","seq":"1","return_code":0,"cont_yn":"Y","next_key":"P2","data":[{"jmcode":"A000660"},{"jmcode":"A035420"}]}"""));
+        var entered = me.ExpectMsg<ConditionEntered>();
+        Assert.Equal(("035420", true), (entered.Code, entered.Recovered));
+        me.ExpectNoMsg(Quiet);                                            // 005930 may be on the page not sent: it did not leave
+        Assert.Equal(["005930", "000660", "035420"], Condition(feed).Members);
+    }
+
+    /// <summary>Moves virtual time over <paramref name="backoff"/> (a retry, just scheduled after a request timed out, is
+    /// asked again: the connection holds it, since the late reply of the dropped request may still come) and then to the
+    /// end of the late-reply window (twice the request timeout after the drop), expecting nothing sent before.</summary>
+    private void AdvanceOverLateReplyWindow(TimeSpan backoff)
+    {
+        EventFilter.Info(contains: "held for at most").ExpectOne(() => AdvanceExpectingNothingBefore(backoff, Wire));
+        AdvanceExpectingNothingBefore(2 * Settings.RequestTimeout - backoff, Wire);
+    }
+
     /// <summary>The server drops <paramref name="t"/>; the next connection after the restart backoff.</summary>
+
     private FakeTransport Reconnect(FakeTransport t)
     {
         t.ServerClose(WebSocketCloseStatus.EndpointUnavailable, "restart");

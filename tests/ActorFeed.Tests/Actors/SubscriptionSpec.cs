@@ -365,7 +365,11 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var (t, _) = AcceptConnection();
         var me = CreateTestProbe();
         SubscribeConfirmed(feed, t, me, "005930");
-        // silent since it was subscribed: the gauge grows (real time, the staleness clock is Environment.TickCount64)
+        Assert.False(Observe(feedTag).ContainsKey("005930"));          // nothing before its first market-data tick
+        t.Push(Real("005930"));
+        me.ExpectMsg<Tick>();
+        Assert.InRange(Observe(feedTag)["005930"], 0, 0.25);            // measured from the tick
+        // silent since: the gauge grows (real time, the staleness clock is Environment.TickCount64)
         AwaitAssert(() => Assert.True(Observe(feedTag)["005930"] >= 0.3), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
         t.Push(Real("005930"));
         me.ExpectMsg<Tick>();
@@ -385,9 +389,11 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         var me = CreateTestProbe();
         IActorRef Started()
         {
-            var actor = Sys.ActorOf(SubscriptionActor.Props("005930", feedTag, new TickRoute("005930")));
+            var route = new TickRoute("005930");
+            var actor = Sys.ActorOf(SubscriptionActor.Props("005930", feedTag, route));
             actor.Tell(new SubscriptionProtocol.RemoveSubscriber("0B", me));
             me.ExpectMsg<SubscriptionRemoved>();                           // it has started: it tracks the code
+            Volatile.Write(ref route.LastTick.Value, Environment.TickCount64);   // as a market-data tick does: measured from now
             return actor;
         }
         var previous = Started();
@@ -402,7 +408,32 @@ public sealed class SubscriptionSpec(ITestOutputHelper output) : FeedSpecBase(ou
         Assert.False(Observe(feedTag).ContainsKey("005930"));
     }
 
+    [Fact]
+    public void Staleness_must_emit_nothing_for_codes_that_get_no_market_data()
+    {
+        var feedTag = $"{Sys.Name}/actorfeed";
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var me = CreateTestProbe();
+        feed.Tell(new Subscribe("", "00", me));                         // per account: code ""
+        ExpectSent(t, "REG");
+        t.Push(RegOk);
+        me.ExpectMsg(new SubscriptionConfirmed("", "00"));
+        feed.Tell(new Subscribe("005930", "0s", me));                   // an event type only
+        ExpectSent(t, "REG");
+        t.Push(RegOk);
+        me.ExpectMsg(new SubscriptionConfirmed("005930", "0s"));
+        t.Push("""{"trnm":"REAL","data":[{"type":"00","name":"주문체결","item":"","values":{"9203":"0000123"}}]}""");
+        t.Push(Real("005930", type: "0s"));
+        me.ExpectMsg<Tick>();
+        me.ExpectMsg<Tick>();
+        var seen = Observe(feedTag);
+        Assert.False(seen.ContainsKey(""), "code \"\" of 00 is measured");      // their events never reset a staleness: nothing to climb
+        Assert.False(seen.ContainsKey("005930"), "a code subscribed only to 0s is measured");
+    }
+
     private static Dictionary<string, double> Observe(string feedTag)
+
     {
         var seen = new Dictionary<string, double>();
         using var listener = new MeterListener();

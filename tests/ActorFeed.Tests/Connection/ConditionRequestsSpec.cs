@@ -117,7 +117,72 @@ public sealed class ConditionRequestsSpec
     }
 
     [Fact]
+    public void A_late_reply_to_a_dropped_request_must_be_discarded_and_hold_requests_about_the_same_seq_until_then()
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        var q = new ConditionRequests(() => now, TimeSpan.FromSeconds(20));
+        q.Enqueue(new ConditionRequest.Search("1", Realtime: true));
+        q.Next();
+        q.Complete(new ConditionListFrame(0, "", []));
+        Assert.Contains("\"search_type\":\"1\"", Text(q.Next()));
+        Assert.Equal(new ConditionRequest.Search("1", Realtime: true), q.Abandon());
+        q.Enqueue(new ConditionRequest.Search("01", Realtime: false));               // same trnm and seq: held
+        q.Enqueue(new ConditionRequest.Clear("1"));                                  // about the same seq, behind it: held too
+        q.Enqueue(new ConditionRequest.Search("2", Realtime: true));                 // another seq: goes
+        Assert.Contains("\"seq\":\"2\"", Text(q.Next()));
+        Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("2", false, null)));
+        Assert.Null(q.Next());
+        Assert.Equal(now + TimeSpan.FromSeconds(20), q.HeldUntil);
+        var late = Assert.IsType<ConditionOutcome.LateReply>(q.Complete(Page("1", false, null, "005930")));
+        Assert.Equal(new ConditionRequest.Search("1", Realtime: true), late.Request);
+        Assert.Null(q.HeldUntil);
+        Assert.Contains("\"search_type\":\"0\"", Text(q.Next()));                    // now the one-shot, answered by its own reply
+        Assert.Equal(["000660"], Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("1", false, null, "000660"))).Codes);
+        Assert.Equal("""{"trnm":"CNSRCLR","seq":"1"}""", Text(q.Next()));
+    }
+
+    [Fact]
+    public void A_late_reply_to_a_dropped_page_must_name_the_page_and_not_be_taken_for_the_first_page_asked_again()
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        var q = new ConditionRequests(() => now, TimeSpan.FromSeconds(20));
+        q.Enqueue(new ConditionRequest.Search("1", Realtime: false));
+        q.Next();
+        q.Complete(new ConditionListFrame(0, "", []));
+        q.Next();
+        Assert.IsType<ConditionOutcome.Paging>(q.Complete(Page("1", true, "K2", "005930")));
+        Assert.Contains("\"next_key\":\"K2\"", Text(q.Next()));
+        q.Abandon();                                                                 // page 2 unanswered
+        q.Enqueue(new ConditionRequest.Search("1", Realtime: false));                // asked again from page 1: held
+        Assert.Null(q.Next());
+        var late = Assert.IsType<ConditionOutcome.LateReply>(q.Complete(Page("1", true, "K3", "000660")));
+        Assert.Equal("K2", late.NextKey);
+        Assert.Contains("\"cont_yn\":\"N\"", Text(q.Next()));                        // page 1
+        Assert.IsType<ConditionOutcome.Paging>(q.Complete(Page("1", true, "K2", "005930")));
+    }
+
+    [Fact]
+    public void A_request_held_for_a_late_reply_must_go_once_the_window_ends()
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        var q = new ConditionRequests(() => now, TimeSpan.FromSeconds(20));
+        q.Enqueue(ConditionRequest.List.Instance);
+        q.Next();
+        q.Abandon();
+        q.Enqueue(ConditionRequest.List.Instance);
+        q.Enqueue(new ConditionRequest.Search("1", Realtime: true));                 // behind a held CNSRLST: held too
+        Assert.Null(q.Next());
+        now += TimeSpan.FromSeconds(19);
+        Assert.Null(q.Next());
+        now += TimeSpan.FromSeconds(1);
+        Assert.Null(q.HeldUntil);
+        Assert.Equal("""{"trnm":"CNSRLST"}""", Text(q.Next()));
+        Assert.IsType<ConditionOutcome.Listed>(q.Complete(new ConditionListFrame(0, "", [])));   // the window ended: the list asked again
+    }
+
+    [Fact]
     public void A_request_without_reply_must_be_dropped_and_the_next_one_sent()
+
     {
         var q = new ConditionRequests();
         q.Enqueue(new ConditionRequest.Search("1", Realtime: true));
@@ -125,7 +190,7 @@ public sealed class ConditionRequestsSpec
         Assert.Equal(ConditionRequest.List.Instance, q.Abandon());
         Assert.Null(q.InFlight);
         Assert.Contains("\"seq\":\"1\"", Text(q.Next()));
-        Assert.IsType<ConditionOutcome.Unexpected>(q.Complete(new ConditionListFrame(0, "", [])));   // the late CNSRLST reply
+        Assert.IsType<ConditionOutcome.LateReply>(q.Complete(new ConditionListFrame(0, "", [])));   // the late CNSRLST reply: discarded
         Assert.IsType<ConditionOutcome.Found>(q.Complete(Page("1", false, null)));
         Assert.Null(q.Abandon());
     }

@@ -18,6 +18,7 @@ internal sealed class DemoRunner(
     IHostApplicationLifetime lifetime,
     IActorFeedClient client,
     ILogger<DemoRunner> log,
+    DemoConsole console,
     KiwoomSimulator? simulator = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,7 +27,7 @@ internal sealed class DemoRunner(
         var states = Channel.CreateUnbounded<FeedStatus>();
         var watcher = system.ActorOf(Props.Create(() => new StatusWatcher(states.Writer)), "demo-status");
         var feedRef = await feed.GetAsync(stoppingToken);
-        var output = system.ActorOf(DemoOutput.Props(args.Json, Console.Out, feedRef), "demo-output");
+        var output = system.ActorOf(DemoOutput.Props(args.Json, console.Out, feedRef), "demo-output");
         // the feed stops (and publishes Stopped) in an earlier shutdown phase: let the output write that before actors stop
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "demo-output-flush", async () =>
         {
@@ -99,3 +100,7 @@ internal sealed class DemoRunner(
         protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(FeedStatusChanged));
     }
 }
+
+/// <summary>The process's standard output as it was at start: with <c>--json</c> the JSON lines go there and nothing else
+/// (the console's out is pointed at stderr for everything else).</summary>
+internal sealed record DemoConsole(TextWriter Out);

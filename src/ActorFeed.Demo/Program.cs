@@ -34,6 +34,11 @@ if (demo.Help)
     return 0;
 }
 
+// --json: stdout carries the JSON lines and nothing else. Whatever else writes to the console's out (Akka's standard-out
+// logger prints there before the Serilog logger runs and after it stops) goes to stderr with the logs.
+var stdout = Console.Out;
+if (demo.Json) Console.SetOut(Console.Error);
+
 // with the dashboard the demo is a web app (Kestrel on 127.0.0.1 only); without it, a plain generic host
 IHostApplicationBuilder builder = demo.Dashboard
     ? WebApplication.CreateBuilder(new WebApplicationOptions { Args = demo.ConfigurationArgs.ToArray() })
@@ -112,6 +117,7 @@ builder.Services.AddSerilog();
 builder.Services.AddActorFeed(builder.Configuration);                  // the one copy of the options: in DI
 if (serverOptions is not null) builder.Services.PostConfigure(serverOptions);
 builder.Services.AddSingleton(demo);
+builder.Services.AddSingleton(new DemoConsole(stdout));
 if (simulator is not null) builder.Services.AddSingleton(simulator);
 builder.Services.AddHostedService<DemoRunner>();
 builder.Services.AddAkka("actorfeed-demo", (b, sp) =>
@@ -140,7 +146,7 @@ try
     if (simulator is not null)
         Log.Information("No credentials given: running against the built-in simulator at {Url}", simulator.WebSocketUrl);
     await app.StartAsync();
-    if (app is WebApplication started) PrintDashboard(started, demo.Json);
+    if (app is WebApplication started) PrintDashboard(started, demo.Json, stdout);
     await app.WaitForShutdownAsync();
     return 0;
 }
@@ -163,15 +169,15 @@ static IHost Build(IHostApplicationBuilder builder)
     return app;
 }
 
-static void PrintDashboard(WebApplication app, bool json)
+static void PrintDashboard(WebApplication app, bool json, TextWriter stdout)
 {
     var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
     if (address is null) return;
     var url = $"{address.TrimEnd('/')}/actorfeed";
-    Console.WriteLine(json
+    stdout.WriteLine(json
         ? JsonSerializer.Serialize(new { @event = "dashboard", at = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), url })
         : $"Dashboard: {url}");
-    Console.Out.Flush();
+    stdout.Flush();
 }
 
 static string BindingError(InvalidOperationException e) =>

@@ -11,7 +11,8 @@ internal static class FeedProtocol
         private Stop() { }
     }
 
-    public sealed class Stopped
+    /// <summary>The answer to <see cref="Stop"/>; a <c>GracefulStop</c> asker may be gone already, so it is no dead letter worth a log line.</summary>
+    public sealed class Stopped : Akka.Event.IDeadLetterSuppression
     {
         public static readonly Stopped Instance = new();
         private Stopped() { }

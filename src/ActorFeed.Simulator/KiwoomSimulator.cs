@@ -178,8 +178,11 @@ public sealed class KiwoomSimulator : IAsyncDisposable
 
     internal void KickOtherSessions(SimSession current)
     {
+        // a session that has ended (closed or lost, its record closed) but is not removed yet is no longer live: kicking
+        // it would record an R10001 that a real server never sent to it
         foreach (var s in _sessions.Keys)
-            if (s != current && s.LoggedIn && s.AppKey == current.AppKey) Kick(s);
+            if (s != current && s.LoggedIn && s.IsOpen && s.AppKey == current.AppKey && !Record.Read(_ => s.Record.ClosedAt is not null))
+                Kick(s);
     }
 
     private void Kick(SimSession s)

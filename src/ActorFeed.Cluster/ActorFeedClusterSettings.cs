@@ -39,6 +39,10 @@ public sealed record ActorFeedClusterSettings
     /// Default <c>500 ms</c>.</summary>
     public TimeSpan SingletonLookupInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often each node's agent sends every singleton its whole set to reconcile (lost messages heal within
+    /// this), and after how long an unconfirmed Subscribe is sent again. 30 s; internal (tests shorten it).</summary>
+    internal TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     private static readonly Regex NamePattern = new("^[A-Za-z0-9_-]{1,40}$", RegexOptions.CultureInvariant);
 
     /// <summary>Reads <c>actorfeed.cluster</c> from <paramref name="config"/> (missing keys keep their defaults).</summary>

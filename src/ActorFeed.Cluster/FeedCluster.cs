@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Event;
+using ActorFeed.Messages;
 using ActorFeed.Settings;
 using ActorFeed.Subscriptions;
 
@@ -21,9 +23,12 @@ public static class FeedCluster
     public const string SingletonName = "feed";
 
     /// <summary>
-    /// What the cluster package needs in every node's HOCON (<c>FeedCluster.Start</c> and <c>WithActorFeedCluster</c>
-    /// add it as a fallback): the serializer of the ActorFeed messages, the cluster actor provider and the split brain
-    /// resolver with keep-majority (Akka's defaults kept: stable-after 20 s, down-removal-margin = stable-after).
+    /// What the cluster package needs in every node's HOCON: the serializer of the ActorFeed messages and its bindings,
+    /// the cluster actor provider and the split brain resolver with keep-majority (Akka's defaults kept: stable-after
+    /// 20 s, down-removal-margin = stable-after). It must be in the configuration the actor system is CREATED with
+    /// (e.g. <c>ActorSystem.Create(name, yourConfig.WithFallback(FeedCluster.DefaultConfig))</c>):
+    /// serialization bindings are read when the system is built, so adding them later binds nothing.
+    /// <c>WithActorFeedCluster</c> adds it to the builder's HOCON before the system is built; <see cref="Start"/> checks it.
     /// </summary>
     public static Config DefaultConfig { get; } = ConfigurationFactory.ParseString("""
         akka.actor {
@@ -39,6 +44,10 @@ public static class FeedCluster
             "ActorFeed.Messages.Unsubscribe, ActorFeed" = actorfeed
             "ActorFeed.Messages.GetFeedStatus, ActorFeed" = actorfeed
             "ActorFeed.Messages.FeedStatus, ActorFeed" = actorfeed
+            "ActorFeed.Messages.GetSubscriptionStats, ActorFeed" = actorfeed
+            "ActorFeed.Messages.SubscriptionStats, ActorFeed" = actorfeed
+            "ActorFeed.Messages.GetConditionStatus, ActorFeed" = actorfeed
+            "ActorFeed.Messages.ConditionStatus, ActorFeed" = actorfeed
             "ActorFeed.Messages.ListConditions, ActorFeed" = actorfeed
             "ActorFeed.Messages.SearchCondition, ActorFeed" = actorfeed
             "ActorFeed.Messages.SubscribeCondition, ActorFeed" = actorfeed
@@ -51,6 +60,7 @@ public static class FeedCluster
             "ActorFeed.Cluster.ClusterProtocol+FindFeed, ActorFeed.Cluster" = actorfeed
             "ActorFeed.Cluster.ClusterProtocol+FeedHere, ActorFeed.Cluster" = actorfeed
             "ActorFeed.Cluster.ClusterProtocol+TickBatch, ActorFeed.Cluster" = actorfeed
+            "ActorFeed.Cluster.ClusterProtocol+DesiredSet, ActorFeed.Cluster" = actorfeed
           }
         }
         akka.cluster {
@@ -61,8 +71,10 @@ public static class FeedCluster
 
     /// <summary>
     /// Starts this node's part: a singleton manager per app key (only on a node with the key's role), a proxy per key,
-    /// and the agent at <c>/user/{name}</c>. The actor system must be a cluster node configured with
-    /// <see cref="DefaultConfig"/> (as a fallback of its own HOCON) and join a cluster (seed nodes) as usual.
+    /// and the agent at <c>/user/{name}</c>. The actor system must be a cluster node CREATED with
+    /// <see cref="DefaultConfig"/> (as a fallback of its own HOCON) and join a cluster (seed nodes) as usual. The feed's
+    /// <c>RevokeTokenOnStop</c> is forced off (tokens are per app key: a minority node downing itself would revoke the
+    /// token the majority's new session may be using); this is logged once when it was on.
     /// </summary>
     /// <param name="system">A cluster node (<c>akka.actor.provider = cluster</c>).</param>
     /// <param name="cluster">The app keys and the cluster settings; validated here.</param>
@@ -71,6 +83,8 @@ public static class FeedCluster
     /// <param name="dependencies">Token client, transports and clock for a key's feed (given the key's settings); null for the real ones.</param>
     /// <param name="name">The agent's name under <c>/user</c>.</param>
     /// <returns>The agent: send it what you would send a feed.</returns>
+    /// <exception cref="InvalidOperationException">The ActorFeed messages are not bound to the ActorFeed serializer (the
+    /// system was created without <see cref="DefaultConfig"/>).</exception>
     public static IActorRef Start(ActorSystem system, ActorFeedClusterSettings cluster, ActorFeedSettings feed,
         Func<ActorFeedSettings, FeedDependencies>? dependencies = null, string name = DefaultName)
     {
@@ -78,6 +92,17 @@ public static class FeedCluster
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(feed);
         cluster.Validate();
+        if (system.Serialization.FindSerializerForType(typeof(Tick)) is not FeedMessageSerializer)
+            throw new InvalidOperationException(
+                "The ActorFeed messages are not bound to the ActorFeed serializer: create the actor system with FeedCluster.DefaultConfig " +
+                "as a fallback of its configuration (ActorSystem.Create(name, config.WithFallback(FeedCluster.DefaultConfig))), or use " +
+                "WithActorFeedCluster; bindings added after the system is built (InjectTopLevelFallback) bind nothing.");
+        if (feed.RevokeTokenOnStop)
+        {
+            system.Log.Warning("ActorFeed cluster: revoke-token-on-stop is turned off. Tokens are per app key, so a node that downs itself " +
+                "(keep-majority, minority side) would revoke the token the new session on the majority side may share.");
+            feed = feed with { RevokeTokenOnStop = false };
+        }
         var keySettings = cluster.AppKeys.ToDictionary(k => k.Name, k =>
         {
             var s = feed with { AppKey = k.AppKey, SecretKey = k.SecretKey };
@@ -85,7 +110,7 @@ public static class FeedCluster
             return s;
         });
         system.Settings.InjectTopLevelFallback(CompactMailbox.Registration);
-        system.Settings.InjectTopLevelFallback(DefaultConfig);
+        system.Settings.InjectTopLevelFallback(DefaultConfig);     // for later readers of the config; bindings, provider and SBR had to be there at creation
         var self = Akka.Cluster.Cluster.Get(system);
         var proxies = new Dictionary<string, IActorRef>(StringComparer.Ordinal);
         foreach (var key in cluster.AppKeys)
@@ -97,7 +122,7 @@ public static class FeedCluster
                 var settings = keySettings[key.Name];
                 var deps = dependencies?.Invoke(settings) ?? FeedDependencies.Real(settings);
                 system.ActorOf(ClusterSingletonManager.Props(
-                        FeedSingleton.Props(key.Name, settings, deps, cluster.MaxCodesPerSession),
+                        FeedSingleton.Props(key.Name, settings, deps, cluster.MaxCodesPerSession, name),
                         ClusterProtocol.StopFeed.Instance,
                         ClusterSingletonManagerSettings.Create(system).WithRole(role).WithSingletonName(SingletonName)),
                     managerName);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using ActorFeed.Kiwoom;
 using ActorFeed.Messages;
@@ -14,18 +15,33 @@ namespace ActorFeed.Cluster;
 /// until the new one answers, then asserts its whole set to it. So the cluster's desired set is exactly the union of the
 /// live nodes' subscribers: nothing to replicate, nothing lost with the node that held the session (its own subscribers
 /// die with it). Each subscriber of a pair that was live gets one <see cref="SubscriptionGap"/> (cause
-/// <see cref="MovedCause"/>) right before the first tick from the new session.
+/// <see cref="MovedCause"/>) right before the first tick from the new session: only a tick sent by the CURRENT singleton
+/// (the relays send with the singleton as sender) ends an interruption, so a tick of the old session still queued here
+/// cannot announce the gap early.
+/// <para>Self-healing link (Akka.Remote is at-most-once): every <see cref="ActorFeedClusterSettings.ReconcileInterval"/>,
+/// when a singleton is found (or restarted: a new <see cref="ClusterProtocol.FeedHere.Incarnation"/>) and when its node is
+/// reachable again, the agent sends the singleton its whole set (<see cref="ClusterProtocol.DesiredSet"/>), which the
+/// singleton reconciles; Subscribes not confirmed within that interval are sent again. When the singleton's node becomes
+/// unreachable the pairs count as interrupted, so a gap is announced when ticks resume.</para>
 /// </summary>
 internal sealed class NodeAgent : ReceiveActor, IWithTimers
 {
     /// <summary>The cause of the gap notice after the session moved to another node.</summary>
     public const string MovedCause = "the session moved to another node";
 
+    /// <summary>The cause in the status this node answers for a key whose singleton is not known or does not answer.</summary>
+    public const string MovingCause = "session moving to another node";
+
+    /// <summary>How long a status query waits for a key's singleton before answering for it locally (under the health
+    /// check's 2 s).</summary>
+    internal static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(1.5);
+
     private sealed class KeyState(AppKeyCredentials key, IActorRef proxy)
     {
         public AppKeyCredentials Key { get; } = key;
         public IActorRef Proxy { get; } = proxy;
         public IActorRef? Singleton { get; set; }
+        public long Incarnation { get; set; }
     }
 
     private sealed class Pair(string code, string type, string key)
@@ -40,6 +56,8 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         public Tick? LastTick { get; set; }
         public DateTimeOffset? InterruptedFrom { get; set; }
         public long? VolumeBefore { get; set; }
+        /// <summary>When the Subscribe was last sent to a singleton; null while none is known.</summary>
+        public DateTimeOffset? SentAt { get; set; }
     }
 
     private readonly ActorFeedClusterSettings _settings;
@@ -59,8 +77,8 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         _assignment = new KeyAssignment(settings.AppKeys.Select(k => k.Name));
         foreach (var k in settings.AppKeys) _keys[k.Name] = new KeyState(k, proxies[k.Name]);
 
-        Receive<Tick>(OnTick);
-        Receive<ClusterProtocol.TickBatch>(b => { foreach (var t in b.Ticks) OnTick(t); });
+        Receive<Tick>(t => OnTick(t, Sender));
+        Receive<ClusterProtocol.TickBatch>(b => { foreach (var t in b.Ticks) OnTick(t, Sender); });
         Receive<SubscriptionGap>(g => { if (_pairs.TryGetValue((g.Code, g.Type), out var p)) TellAll(p.Subscribers, g); });
         Receive<SubscriptionConfirmed>(OnConfirmed);
         Receive<SubscriptionRejected>(OnRejected);
@@ -69,8 +87,14 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<Unsubscribe>(OnUnsubscribe);
         Receive<ClusterProtocol.FeedHere>(OnFeedHere);
         Receive<ClusterProtocol.LookUp>(_ => LookUp());
+        Receive<ClusterProtocol.Reconcile>(_ => Reconcile());
+        Receive<ClusterEvent.UnreachableMember>(m => OnUnreachable(m.Member.Address));
+        Receive<ClusterEvent.ReachableMember>(m => OnReachable(m.Member.Address));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Terminated>(OnTerminated);
         Receive<GetFeedStatus>(OnGetStatus);
+        Receive<GetSubscriptionStats>(OnGetStats);
+        Receive<GetConditionStatus>(OnGetConditionStatus);
         Receive<SubscribeCondition>(OnSubscribeCondition);
         Receive<UnsubscribeCondition>(OnUnsubscribeCondition);
         Receive<ListConditions>(m => Primary.Proxy.Forward(m));
@@ -86,8 +110,17 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer(ClusterProtocol.LookUp.Instance, ClusterProtocol.LookUp.Instance, _settings.SingletonLookupInterval);
+        Timers.StartPeriodicTimer(ClusterProtocol.Reconcile.Instance, ClusterProtocol.Reconcile.Instance, _settings.ReconcileInterval);
+        if (IsClusterNode) Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(ClusterEvent.IReachabilityEvent));
         LookUp();
     }
+
+    protected override void PostStop()
+    {
+        if (IsClusterNode) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    private static bool IsClusterNode => Context.System is ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider };
 
     // ---------------------------------------------------------------- finding the singletons
 
@@ -99,17 +132,89 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
 
     private void OnFeedHere(ClusterProtocol.FeedHere m)
     {
-        if (!_keys.TryGetValue(m.KeyName, out var key) || Sender.Equals(key.Singleton)) return;
-        if (key.Singleton is { } old) Context.Unwatch(old);
-        key.Singleton = Sender;
-        Context.Watch(Sender);
+        if (!_keys.TryGetValue(m.KeyName, out var key)) return;
+        if (Sender.Equals(key.Singleton))
+        {
+            if (m.Incarnation == key.Incarnation) return;
+            // the same actor started again (a restart keeps the ActorRef): its feed is a new session with an empty set
+            _log.Warning("App key {Key}: the singleton at {Node} started again; asserting this node's set again", key.Key.Name, NodeOf(Sender));
+            Interrupt(key);
+        }
+        else
+        {
+            if (key.Singleton is { } old) Context.Unwatch(old);
+            key.Singleton = Sender;
+            Context.Watch(Sender);
+        }
+        key.Incarnation = m.Incarnation;
         var pairs = _pairs.Values.Where(p => p.Key == key.Key.Name).ToList();
         var conditions = key == Primary ? _conditions.Count : 0;
         _log.Info("App key {Key}: session held at {Node}; asserting {Pairs} subscription(s) and {Conditions} condition(s) of this node",
             key.Key.Name, NodeOf(Sender), pairs.Count, conditions);
-        foreach (var p in pairs) Sender.Tell(new Subscribe(p.Code, p.Type, Self));
+        var now = _time.GetUtcNow();
+        foreach (var p in pairs)
+        {
+            Sender.Tell(new Subscribe(p.Code, p.Type, Self));
+            p.SentAt = now;
+        }
+        // and the whole set: the singleton releases what it still holds for this agent and it no longer wants (an
+        // Unsubscribe lost, or this agent restarted with an empty set)
+        SendDesiredSet(key);
         if (key == Primary)
             foreach (var c in _conditions) Sender.Tell(c);
+    }
+
+    private void SendDesiredSet(KeyState key) =>
+        key.Singleton?.Tell(new ClusterProtocol.DesiredSet(key.Key.Name,
+            [.. _pairs.Values.Where(p => p.Key == key.Key.Name).Select(p => (p.Code, p.Type))]));
+
+    /// <summary>The periodic repair: the whole set to every known singleton; Subscribes unconfirmed for a whole interval again.</summary>
+    private void Reconcile()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var key in _keys.Values)
+        {
+            if (key.Singleton is not { } singleton) continue;
+            SendDesiredSet(key);
+            foreach (var p in _pairs.Values.Where(p => p.Key == key.Key.Name && !p.Confirmed && p.SentAt is { } at && now - at >= _settings.ReconcileInterval))
+            {
+                singleton.Tell(new Subscribe(p.Code, p.Type, Self));
+                p.SentAt = now;
+            }
+        }
+    }
+
+    /// <summary>The live pairs of <paramref name="key"/> count as interrupted from their last tick on: a gap notice is
+    /// sent before the first tick of the current singleton.</summary>
+    private int Interrupt(KeyState key)
+    {
+        var now = _time.GetUtcNow();
+        var interrupted = 0;
+        foreach (var p in _pairs.Values.Where(p => p.Key == key.Key.Name && p.Confirmed && p.InterruptedFrom is null))
+        {
+            p.InterruptedFrom = p.LastTick?.ReceivedAt ?? p.ConfirmedAt ?? now;
+            p.VolumeBefore = p.LastTick?.CumulativeVolume;
+            interrupted++;
+        }
+        return interrupted;
+    }
+
+    private void OnUnreachable(Address node)
+    {
+        foreach (var key in _keys.Values.Where(k => k.Singleton is { } s && s.Path.Address.Equals(node)))
+        {
+            var interrupted = Interrupt(key);
+            _log.Warning("App key {Key}: the session's node {Node} is unreachable ({Pairs} pair(s) interrupted)", key.Key.Name, node, interrupted);
+        }
+    }
+
+    private void OnReachable(Address node)
+    {
+        foreach (var key in _keys.Values.Where(k => k.Singleton is { } s && s.Path.Address.Equals(node)))
+        {
+            _log.Info("App key {Key}: the session's node {Node} is reachable again; asserting this node's set", key.Key.Name, node);
+            SendDesiredSet(key);
+        }
     }
 
     private void OnTerminated(Terminated t)
@@ -121,14 +226,9 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
             return;
         }
         key.Singleton = null;
-        var now = _time.GetUtcNow();
-        var interrupted = 0;
-        foreach (var p in _pairs.Values.Where(p => p.Key == key.Key.Name && p.Confirmed && p.InterruptedFrom is null))
-        {
-            p.InterruptedFrom = p.LastTick?.ReceivedAt ?? p.ConfirmedAt ?? now;
-            p.VolumeBefore = p.LastTick?.CumulativeVolume;
-            interrupted++;
-        }
+        key.Incarnation = 0;
+        foreach (var p in _pairs.Values.Where(p => p.Key == key.Key.Name)) p.SentAt = null;
+        var interrupted = Interrupt(key);
         _log.Warning("App key {Key}: the session's node is gone ({Node}); waiting for the next node to take over ({Pairs} pair(s) interrupted)",
             key.Key.Name, NodeOf(t.ActorRef), interrupted);
         LookUp();
@@ -154,7 +254,11 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             var key = _keys[_assignment.KeyOf(id.Item1)];
             _pairs[id] = pair = new Pair(id.Item1, m.Type, key.Key.Name);
-            key.Singleton?.Tell(new Subscribe(pair.Code, pair.Type, Self));
+            if (key.Singleton is { } singleton)
+            {
+                singleton.Tell(new Subscribe(pair.Code, pair.Type, Self));
+                pair.SentAt = _time.GetUtcNow();
+            }
         }
         Context.Watch(subscriber);
         if (!pair.Subscribers.Add(subscriber)) return;
@@ -214,14 +318,21 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
 
     // ---------------------------------------------------------------- from the singletons
 
-    private void OnTick(Tick tick)
+    private void OnTick(Tick tick, IActorRef from)
     {
         if (!_pairs.TryGetValue((tick.Code, tick.Type), out var pair)) return;
-        if (pair.InterruptedFrom is { } from)
+        if (pair.InterruptedFrom is not null && !from.Equals(_keys[pair.Key].Singleton))
         {
-            var gap = new SubscriptionGap(pair.Code, pair.Type, from, tick.ReceivedAt, MovedCause, MissedVolume(pair, tick));
+            // a tick of the old session, queued here behind the news that it is gone (Terminated, a system message,
+            // overtakes it): real data from before the outage, which then started later; it does not end it
+            pair.InterruptedFrom = tick.ReceivedAt;
+            pair.VolumeBefore = tick.CumulativeVolume;
+        }
+        else if (pair.InterruptedFrom is { } since)
+        {
+            var gap = new SubscriptionGap(pair.Code, pair.Type, since, tick.ReceivedAt, MovedCause, MissedVolume(pair, tick));
             pair.InterruptedFrom = null;
-            _log.Info("Gap {Code}/{Type} {From:HH:mm:ss.fff} -> {To:HH:mm:ss.fff}: {Cause}", pair.Code, pair.Type, from, tick.ReceivedAt, MovedCause);
+            _log.Info("Gap {Code}/{Type} {From:HH:mm:ss.fff} -> {To:HH:mm:ss.fff}: {Cause}", pair.Code, pair.Type, since, tick.ReceivedAt, MovedCause);
             TellAll(pair.Subscribers, gap);
         }
         pair.LastTick = tick;
@@ -255,7 +366,9 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         if (!_pairs.TryGetValue((m.Code, m.Type), out var pair)) return;
         TellAll(pair.Subscribers, m);
         var subscribers = pair.Subscribers.ToList();
-        Drop(pair, unsubscribe: false);
+        // unsubscribe too: the singleton counted the code against the session's cap when it took the Subscribe, and the
+        // feed may have refused it after that (the server, a bad code); without this the code would hold a place for good
+        Drop(pair, unsubscribe: true);
         foreach (var s in subscribers) UnwatchIfUnused(s);
     }
 
@@ -266,16 +379,60 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
 
     // ---------------------------------------------------------------- status and conditions
 
+    /// <summary>
+    /// Each key's status from its singleton; for a key whose singleton is not known (a move under way: the proxy would
+    /// buffer the question until the next singleton exists, tens of seconds with production defaults) or does not answer
+    /// within <see cref="QueryTimeout"/>, this node's own view (<see cref="LocalStatus"/>), so the health check keeps
+    /// getting answers during a failover. Several keys are combined (<see cref="Combine"/>).
+    /// </summary>
     private void OnGetStatus(GetFeedStatus m)
     {
-        if (_keys.Count == 1)
+        var asks = _keys.Values.Select(k =>
         {
-            Primary.Proxy.Forward(m);
-            return;
-        }
-        var timeout = TimeSpan.FromSeconds(4);
-        var asks = _keys.Values.Select(k => k.Proxy.Ask<FeedStatus>(m, timeout)).ToArray();
-        Task.WhenAll(asks).PipeTo(Sender, success: Combine);
+            var local = LocalStatus(k);
+            return k.Singleton is { } s
+                ? s.Ask<FeedStatus>(m, QueryTimeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : local, TaskScheduler.Default)
+                : Task.FromResult(local);
+        }).ToArray();
+        Task.WhenAll(asks).PipeTo(Sender, success: all => all.Length == 1 ? all[0] : Combine(all));
+    }
+
+    /// <summary>This node's view of a key whose singleton does not answer: reconnecting, with this node's pairs of the key.</summary>
+    private FeedStatus LocalStatus(KeyState key)
+    {
+        var pairs = _pairs.Values.Where(p => p.Key == key.Key.Name).ToList();
+        var down = pairs.Where(p => p.InterruptedFrom is not null).Select(p => p.InterruptedFrom).Min() ?? _time.GetUtcNow();
+        return new FeedStatus(FeedState.Reconnecting, MovingCause, 0, null, null, pairs.Count, 0, false, DownSince: down);
+    }
+
+    /// <summary>Like <see cref="OnGetStatus"/>: each key's reading; a key without an answer counts with its local status
+    /// and no subscriptions; the readings merged (sorted by code, then type).</summary>
+    private void OnGetStats(GetSubscriptionStats m)
+    {
+        var asks = _keys.Values.Select(k =>
+        {
+            var local = new SubscriptionStats(LocalStatus(k), [], _time.GetUtcNow());
+            return k.Singleton is { } s
+                ? s.Ask<SubscriptionStats>(m, QueryTimeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : local, TaskScheduler.Default)
+                : Task.FromResult(local);
+        }).ToArray();
+        Task.WhenAll(asks).PipeTo(Sender, success: all => all.Length == 1 ? all[0] : new SubscriptionStats(
+            Combine([.. all.Select(s => s.Status)]),
+            [.. all.SelectMany(s => s.Subscriptions).OrderBy(s => s.Code, StringComparer.Ordinal).ThenBy(s => s.Type, StringComparer.Ordinal)],
+            all.Max(s => s.At)));
+    }
+
+    /// <summary>Conditions live with the first key's session: its answer; without one, this node's followed conditions
+    /// as waiting for a connection.</summary>
+    private void OnGetConditionStatus(GetConditionStatus m)
+    {
+        var local = new ConditionStatus([.. _conditions.GroupBy(c => c.Seq).OrderBy(g => g.Key).Select(g => new FollowedCondition(
+            g.Key, "", FollowedConditionState.WaitingForConnection, 0, [], g.Count(),
+            [.. g.SelectMany(c => c.TickTypes ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], null, 0, 0))], _time.GetUtcNow());
+        var answer = Primary.Singleton is { } s
+            ? s.Ask<ConditionStatus>(m, QueryTimeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : local, TaskScheduler.Default)
+            : Task.FromResult(local);
+        answer.PipeTo(Sender);
     }
 
     /// <summary>One status for several sessions: the worst state (with its cause, attempt and next retry), the counts

@@ -10,7 +10,8 @@ namespace ActorFeed.Cluster;
 /// tick and at high rates one remote message carries many (Akka.Remote's cost is per message). Every other message
 /// (gap notice, confirmation, rejection) flushes the batch first, so the order is kept: a gap still comes right before
 /// the first tick after it. Being local, its mailbox is what the feed's slow-subscriber limit measures. Stops when its
-/// agent is gone (the feed, watching it, then drops its pairs).
+/// agent is gone (the feed, watching it, then drops its pairs). Everything goes out with the singleton (its parent) as
+/// sender: the agent tells the current session's ticks from those of an older one by it.
 /// </summary>
 internal sealed class TickRelay : ReceiveActor
 {
@@ -18,6 +19,7 @@ internal sealed class TickRelay : ReceiveActor
     public const int MaxBatch = 256;
 
     private readonly IActorRef _agent;
+    private readonly IActorRef _singleton;
     private List<Tick> _batch = new(16);
     private bool _flushPending;
 
@@ -30,6 +32,7 @@ internal sealed class TickRelay : ReceiveActor
     public TickRelay(IActorRef agent)
     {
         _agent = agent;
+        _singleton = Context.Parent;
         Receive<Tick>(t =>
         {
             _batch.Add(t);
@@ -49,7 +52,7 @@ internal sealed class TickRelay : ReceiveActor
         ReceiveAny(m =>
         {
             SendBatch();
-            _agent.Tell(m, ActorRefs.NoSender);
+            _agent.Tell(m, _singleton);
         });
     }
 
@@ -60,7 +63,7 @@ internal sealed class TickRelay : ReceiveActor
     private void SendBatch()
     {
         if (_batch.Count == 0) return;
-        _agent.Tell(new ClusterProtocol.TickBatch([.. _batch]), ActorRefs.NoSender);
+        _agent.Tell(new ClusterProtocol.TickBatch([.. _batch]), _singleton);
         _batch.Clear();
     }
 }

@@ -8,6 +8,7 @@ namespace ActorFeed.Cluster.Tests;
 
 /// <summary>Every ActorFeed message that crosses nodes goes through <see cref="FeedMessageSerializer"/> (bound by
 /// <see cref="FeedCluster.DefaultConfig"/>) and comes back equal; actor refs come back as refs of the same actor.</summary>
+[Collection("cluster")]
 public sealed class FeedMessageSerializerSpec() : Akka.TestKit.Xunit2.TestKit(
     ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }")
         .WithFallback(FeedCluster.DefaultConfig).WithFallback(TestKitConfig.With("")))
@@ -51,7 +52,8 @@ public sealed class FeedMessageSerializerSpec() : Akka.TestKit.Xunit2.TestKit(
             new SubscriptionConfirmed("005930", "0B"),
             new SubscriptionRejected("999999", "0B", "1901: unknown"),
             new SubscriptionRemoved("", "00"),
-            new ClusterProtocol.FeedHere("k1"),
+            new ClusterProtocol.FeedHere("k1", 42),
+            new GetConditionStatus(7),
             new SearchCondition(3),
             new ConditionEntered(1, "005930", at, true),
             new ConditionLeft(1, "000660", at, false),
@@ -85,5 +87,97 @@ public sealed class FeedMessageSerializerSpec() : Akka.TestKit.Xunit2.TestKit(
         Assert.Equal((1, probe.Ref, "0B"), (sub.Seq, sub.Subscriber, sub.TickTypes!.Single()));
         Assert.Null(Assert.IsType<SubscribeCondition>(RoundTrip(new SubscribeCondition(1, probe.Ref))).TickTypes);
         Assert.Equal(new UnsubscribeCondition(1, probe.Ref), RoundTrip(new UnsubscribeCondition(1, probe.Ref)));
+    }
+
+    [Fact]
+    public void Serializer_must_round_trip_the_status_queries_and_the_desired_set()
+    {
+        var at = DateTimeOffset.Parse("2026-11-29T09:00:00.5+09:00");
+        Assert.Same(GetSubscriptionStats.Instance, RoundTrip(GetSubscriptionStats.Instance));
+        var status = new FeedStatus(FeedState.Connected, null, 0, null, at, 2, 2, false);
+        var gap = new SubscriptionGap("005930", "0B", at, at.AddSeconds(1), "no data", 5);
+        SubscriptionStat[] stats =
+        [
+            new("005930", "0B", true, 123, at, 71500.5m, 1, gap, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30), false, "Regular", true),
+            new("000660", "0B", false, 0, null, null, 0, null, null, null, true, "Closed", false),
+        ];
+        var back = Assert.IsType<SubscriptionStats>(RoundTrip(new SubscriptionStats(status, stats, at)));
+        Assert.Equal((status with { StaleCodes = [] }, at), (back.Status with { StaleCodes = [] }, back.At));
+        Assert.Equal(stats, back.Subscriptions);
+
+        var change = new ConditionMemberChange("005930", true, at, false);
+        var followed = new FollowedCondition(1, "급등", FollowedConditionState.Retrying, 2, ["005930"], 3, ["0B"], change, 4, 1, "no reply", at);
+        var conditions = Assert.IsType<ConditionStatus>(RoundTrip(new ConditionStatus([followed], at)));
+        Assert.Equal(at, conditions.At);
+        var f = Assert.Single(conditions.Conditions);
+        Assert.Equal(followed with { Members = [], TickTypes = [] }, f with { Members = [], TickTypes = [] });
+        Assert.Equal(followed.Members, f.Members);
+        Assert.Equal(followed.TickTypes, f.TickTypes);
+
+        var set = Assert.IsType<ClusterProtocol.DesiredSet>(RoundTrip(new ClusterProtocol.DesiredSet("k1", [("005930", "0B"), ("", "00")])));
+        Assert.Equal("k1", set.KeyName);
+        Assert.Equal([("005930", "0B"), ("", "00")], set.Pairs);
+    }
+
+    [Fact]
+    public void Serializer_must_read_a_message_without_fields_added_later_and_refuse_a_newer_format_version()
+    {
+        var serializer = (FeedMessageSerializer)Sys.Serialization.FindSerializerForType(typeof(Tick));
+        // FeedHere as a node without the incarnation field writes it: the version byte, then the key name only
+        var old = new byte[] { FeedMessageSerializer.Version, 2, (byte)'k', (byte)'1' };
+        Assert.Equal(new ClusterProtocol.FeedHere("k1", 0), serializer.FromBinary(old, "H"));
+        var bytes = serializer.ToBinary(new ClusterProtocol.FeedHere("k1", 42));
+        Assert.Equal(FeedMessageSerializer.Version, bytes[0]);
+        bytes[0] = FeedMessageSerializer.Version + 1;
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, "H"));
+        Assert.Contains("format version", e.Message);
+    }
+
+    /// <summary>The public types of ActorFeed.Messages that never cross nodes, each with why.</summary>
+    private static readonly Dictionary<Type, string> LocalOnly = new()
+    {
+        [typeof(FeedStatusChanged)] = "published on the local EventStream only",
+        [typeof(FeedState)] = "an enum, written inside FeedStatus",
+        [typeof(FollowedConditionState)] = "an enum, written inside ConditionStatus",
+        [typeof(ConditionInfo)] = "a part of ConditionList, written inside it",
+        [typeof(SubscriptionStat)] = "a part of SubscriptionStats, written inside it",
+        [typeof(FollowedCondition)] = "a part of ConditionStatus, written inside it",
+        [typeof(ConditionMemberChange)] = "a part of FollowedCondition, written inside it",
+    };
+
+    [Fact]
+    public void Serializer_must_be_bound_to_every_public_message_type_not_listed_as_local_only()
+    {
+        var types = typeof(Tick).Assembly.GetExportedTypes().Where(t => t.Namespace == "ActorFeed.Messages").ToList();
+        Assert.Contains(typeof(GetSubscriptionStats), types);
+        var unbound = types
+            .Where(t => !LocalOnly.ContainsKey(t))
+            .Where(t => Sys.Serialization.FindSerializerForType(t) is not FeedMessageSerializer)
+            .Select(t => t.FullName)
+            .ToList();
+        Assert.Empty(unbound);
+        Assert.All(LocalOnly.Keys, t => Assert.Contains(t, types));           // the list names no type that is gone
+    }
+
+    [Fact]
+    public async Task FeedCluster_must_refuse_to_start_on_a_system_created_without_the_serializer_bindings()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            akka.actor.provider = cluster
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            """);
+        var system = ActorSystem.Create("unbound", config);
+        try
+        {
+            var settings = new ActorFeedClusterSettings { AppKeys = [new AppKeyCredentials("k1", "APPKEY-ONE-0123456789", "SECRET-ONE-0123456789")] };
+            var feed = TestSettings.Loopback(new Uri("http://127.0.0.1:1"), new Uri("ws://127.0.0.1:1/ws"));
+            var e = Assert.Throws<InvalidOperationException>(() => FeedCluster.Start(system, settings, feed));
+            Assert.Contains("FeedCluster.DefaultConfig", e.Message);
+            Assert.DoesNotContain("APPKEY-ONE", e.Message);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 }

@@ -30,8 +30,9 @@ public static class ActorFeedClusterHostingExtensions
     /// DI (<c>AddActorFeed</c>) over the actor system's HOCON; the cluster settings from <paramref name="cluster"/>, else
     /// the configuration section <see cref="SectionName"/>, else HOCON <c>actorfeed.cluster</c>, else one key named
     /// <see cref="DefaultKeyName"/> with the options' <c>AppKey</c> / <c>SecretKey</c>. Adds
-    /// <see cref="FeedCluster.DefaultConfig"/> (serializer, keep-majority) and gives CoordinatedShutdown's
-    /// <c>cluster-exiting</c> phase the time a hand-over needs (<see cref="FeedCluster.HandOverBudget"/>). The clustering
+    /// <see cref="FeedCluster.DefaultConfig"/> (serializer, keep-majority) to the HOCON the system is built with, and gives
+    /// CoordinatedShutdown's <c>cluster-exiting</c> phase the time a hand-over needs (<see cref="FeedCluster.HandOverBudget"/>
+    /// plus a few seconds for gossip), or the phase's configured timeout when that is longer. The clustering
     /// itself (remoting, seeds, roles) is configured with Akka.Cluster.Hosting's <c>WithRemoting</c> / <c>WithClustering</c>.
     /// Secrets are never logged.
     /// </summary>
@@ -50,18 +51,7 @@ public static class ActorFeedClusterHostingExtensions
         cluster ??= FromConfiguration(services.GetService<IConfiguration>());
         builder.AddHocon(FeedCluster.DefaultConfig, HoconAddMode.Append);
         var hocon = builder.Configuration.HasValue ? builder.Configuration.Value : Akka.Configuration.Config.Empty;
-        var baseline = ActorFeedSettings.FromConfig(hocon);
-        TimeSpan budget;
-        try
-        {
-            budget = FeedCluster.HandOverBudget(options.ToSettings(WithSomeKey(baseline, cluster, options)));
-        }
-        catch (ActorFeedSettingException)
-        {
-            budget = TimeSpan.Zero;                     // invalid options: the start reports them
-        }
-        var seconds = Math.Ceiling(Math.Max(budget.TotalSeconds, 10)).ToString(CultureInfo.InvariantCulture);
-        builder.AddHocon($"akka.coordinated-shutdown.phases.cluster-exiting.timeout = {seconds}s", HoconAddMode.Prepend);
+        builder.AddHocon($"akka.coordinated-shutdown.phases.cluster-exiting.timeout = {ClusterExitingSeconds(hocon, options)}s", HoconAddMode.Prepend);
         return builder.WithActors((system, registry, _) =>
         {
             var fromHocon = ActorFeedSettings.FromConfig(system.Settings.Config);
@@ -73,6 +63,32 @@ public static class ActorFeedClusterHostingExtensions
             registry.Register<ActorFeedActor>(agent);
         });
     }
+
+    /// <summary>What a leaving node gives CoordinatedShutdown's <c>cluster-exiting</c> phase (which waits for the hand-over):
+    /// the larger of the user's own timeout (Akka's default 10 s) and the hand-over budget plus <see cref="GossipAllowance"/>.</summary>
+    internal static string ClusterExitingSeconds(Akka.Configuration.Config hocon, ActorFeedOptions options)
+    {
+        const string key = "akka.coordinated-shutdown.phases.cluster-exiting.timeout";
+        var user = hocon.HasPath(key) ? hocon.GetTimeSpan(key) : TimeSpan.FromSeconds(10);
+        TimeSpan budget;
+        try
+        {
+            // the budget depends on timings only: the options' own key, else a stand-in (the cluster's keys, from
+            // configuration, HOCON or arguments, replace it per session anyway)
+            var baseline = ActorFeedSettings.FromConfig(hocon);
+            if (string.IsNullOrEmpty(options.AppKey) && string.IsNullOrEmpty(baseline.AppKey))
+                baseline = baseline with { AppKey = "budget-only", SecretKey = "budget-only" };
+            budget = FeedCluster.HandOverBudget(options.ToSettings(baseline)) + GossipAllowance;
+        }
+        catch (ActorFeedSettingException)
+        {
+            budget = TimeSpan.Zero;                     // invalid options: the start reports them; the user's timeout stands
+        }
+        return Math.Ceiling(Math.Max(budget.TotalSeconds, user.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Time for the leave to spread by gossip and the singleton's hand-over messages, on top of the feed's stop.</summary>
+    internal static readonly TimeSpan GossipAllowance = TimeSpan.FromSeconds(3);
 
     /// <summary>The feed options need an app key to validate; a cluster's keys replace it per session anyway.</summary>
     private static ActorFeedSettings WithSomeKey(ActorFeedSettings baseline, ActorFeedClusterSettings? cluster, ActorFeedOptions options)

@@ -134,11 +134,15 @@ public static class FeedCluster
     }
 
     /// <summary>
-    /// The time a leaving node needs to hand a session over: the feed's graceful stop (<see cref="Feed.ShutdownBudget"/>)
-    /// plus a second. CoordinatedShutdown's phase <c>cluster-exiting</c> (which waits for the hand-over) must allow
-    /// at least this; <c>WithActorFeedCluster</c> raises it.
+    /// The time a leaving node needs to hand a session over: the feed's graceful stop (<see cref="Feed.ShutdownBudget"/>,
+    /// without a token revoke: the cluster turns it off) plus a second. CoordinatedShutdown's phase <c>cluster-exiting</c>
+    /// (which waits for the hand-over) must allow at least this plus the gossip of the leave; <c>WithActorFeedCluster</c> raises it.
     /// </summary>
     /// <param name="feed">The feed settings.</param>
     /// <returns>The hand-over budget.</returns>
-    public static TimeSpan HandOverBudget(ActorFeedSettings feed) => Feed.ShutdownBudget(feed) + TimeSpan.FromSeconds(1);
+    public static TimeSpan HandOverBudget(ActorFeedSettings feed)
+    {
+        ArgumentNullException.ThrowIfNull(feed);
+        return Feed.ShutdownBudget(feed with { RevokeTokenOnStop = false }) + TimeSpan.FromSeconds(1);
+    }
 }

@@ -47,13 +47,18 @@ public sealed class TwoKeysSpec(ITestOutputHelper output) : ClusterSpecBase(outp
 
         Assert.True(HoldsSession(c.System, Key1), "C took k1 over");
         Assert.True(HoldsSession(b.System, Key2), "k2 stayed on B");
-        // k2's codes never paused: no gap, and no silence longer than a loaded machine's hiccup while k1 moved
+        // k2's codes never paused: no gap, and no silence that would be a pause rather than a loaded machine's hiccup
+        // while k1 moved. The simulator sends each code 10 ticks a second (100 ms apart); the limit is 30 tick intervals:
+        // far above the scheduling noise of three actor systems, the simulator and k1's new LOGIN on a loaded 2-core
+        // machine (a 1 s limit failed there now and then), and still below a move of k2's session (failure detection +
+        // stable-after: over 3 s even with the tests' tuning). A reconnect of k2 would also send a gap, asserted absent.
         Assert.DoesNotContain(onC.Gaps, g => k2Codes.Contains(g.Code));
+        var limit = TimeSpan.FromSeconds(3) * Testing.TestKitConfig.TimeFactor;
         foreach (var code in k2Codes)
         {
             var silence = onC.LongestSilence(code, killedAt, recoveredAt);
-            Output.WriteLine($"{code} (k2) longest silence during k1's failover: {silence.TotalMilliseconds:F0} ms");
-            Assert.True(silence < TimeSpan.FromSeconds(1) * Testing.TestKitConfig.TimeFactor, $"{code} paused {silence}");
+            Output.WriteLine($"{code} (k2) longest silence during k1's failover: {silence.TotalMilliseconds:F0} ms (limit {limit.TotalMilliseconds:F0} ms)");
+            Assert.True(silence < limit, $"{code} paused {silence}");
         }
         Assert.Single(Sim.Record.LiveSessions(Key2.AppKey));
         Assert.Equal(k1Codes.Length, onC.Gaps.Count(g => g.Cause == NodeAgent.MovedCause));

@@ -90,7 +90,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<ClusterProtocol.Reconcile>(_ => Reconcile());
         Receive<ClusterEvent.UnreachableMember>(m => OnUnreachable(m.Member.Address));
         Receive<ClusterEvent.ReachableMember>(m => OnReachable(m.Member.Address));
-        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<Terminated>(OnTerminated);
         Receive<GetFeedStatus>(OnGetStatus);
         Receive<GetSubscriptionStats>(OnGetStats);

@@ -78,10 +78,10 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     /// <summary>Starts a node with these roles, joins it to <paramref name="seed"/> (itself when null) and starts the
     /// cluster feed on it.</summary>
     protected (ActorSystem System, IActorRef Feed) StartNode(string name, ActorSystem? seed, ActorFeedClusterSettings cluster, params string[] roles) =>
-        StartNode(name, seed, cluster, "", roles);
+        StartNodeWith("", name, seed, cluster, roles);
 
     /// <summary>As above, with <paramref name="extra"/> HOCON over the node's test configuration.</summary>
-    protected (ActorSystem System, IActorRef Feed) StartNode(string name, ActorSystem? seed, ActorFeedClusterSettings cluster, string extra, params string[] roles)
+    protected (ActorSystem System, IActorRef Feed) StartNodeWith(string extra, string name, ActorSystem? seed, ActorFeedClusterSettings cluster, params string[] roles)
     {
         var config = ConfigurationFactory.ParseString(extra).WithFallback(ConfigurationFactory.ParseString(NodeConfig(roles)))
             .WithFallback(FeedCluster.DefaultConfig);

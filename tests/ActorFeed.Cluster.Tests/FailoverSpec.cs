@@ -36,6 +36,13 @@ public sealed class FailoverSpec(ITestOutputHelper output) : ClusterSpecBase(out
         var status = await c.Feed.Ask<FeedStatus>(GetFeedStatus.Instance, TimeSpan.FromSeconds(5));
         Assert.Equal(FeedState.Connected, status.State);
         Assert.Equal(Codes.Length, status.ConfirmedSubscriptions);
+        // the other status queries cross nodes too (serialized), answered by the session's node
+        var stats = await c.Feed.Ask<SubscriptionStats>(GetSubscriptionStats.Instance, TimeSpan.FromSeconds(5));
+        Assert.Equal(FeedState.Connected, stats.Status.State);
+        Assert.Equal(Codes.Order(), stats.Subscriptions.Where(s => s.Type == "0B").Select(s => s.Code).Order());
+        Assert.All(stats.Subscriptions, s => Assert.True(s.Confirmed));
+        var conditions = await c.Feed.Ask<ConditionStatus>(new GetConditionStatus(), TimeSpan.FromSeconds(5));
+        Assert.Empty(conditions.Conditions);
         Assert.Single(Sim.Record.LiveSessions(Key1.AppKey));
         AssertOneSessionAtATime(Key1);
     }

@@ -80,8 +80,10 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
     protected (ActorSystem System, IActorRef Feed) StartNode(string name, ActorSystem? seed, ActorFeedClusterSettings cluster, params string[] roles) =>
         StartNodeWith("", name, seed, cluster, roles);
 
-    /// <summary>As above, with <paramref name="extra"/> HOCON over the node's test configuration.</summary>
-    protected (ActorSystem System, IActorRef Feed) StartNodeWith(string extra, string name, ActorSystem? seed, ActorFeedClusterSettings cluster, params string[] roles)
+    /// <summary>As above, with <paramref name="extra"/> HOCON over the node's test configuration, and optionally other
+    /// feed settings (<see cref="FeedSettings"/> by default) and dependencies of the keys' feeds (the real ones by default).</summary>
+    protected (ActorSystem System, IActorRef Feed) StartNodeWith(string extra, string name, ActorSystem? seed, ActorFeedClusterSettings cluster,
+        string[] roles, ActorFeedSettings? feed = null, Func<ActorFeedSettings, FeedDependencies>? dependencies = null)
     {
         var config = ConfigurationFactory.ParseString(extra).WithFallback(ConfigurationFactory.ParseString(NodeConfig(roles)))
             .WithFallback(FeedCluster.DefaultConfig);
@@ -89,9 +91,9 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit, IAsyncLifet
         _nodes.Add(system);
         var self = Akka.Cluster.Cluster.Get(system);
         self.Join(seed is null ? self.SelfAddress : Akka.Cluster.Cluster.Get(seed).SelfAddress);
-        var feed = FeedCluster.Start(system, cluster, FeedSettings);
+        var agent = FeedCluster.Start(system, cluster, feed ?? FeedSettings, dependencies);
         Output.WriteLine($"node {name}: {self.SelfAddress}, roles {string.Join(",", roles)}");
-        return (system, feed);
+        return (system, agent);
     }
 
     protected static ActorFeedClusterSettings OneKey => new() { AppKeys = [Key1] };

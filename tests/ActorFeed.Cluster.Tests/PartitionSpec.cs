@@ -28,11 +28,11 @@ public sealed class PartitionSpec(ITestOutputHelper output) : ClusterSpecBase(ou
     public async Task Cluster_feed_must_log_in_on_the_majority_only_after_the_partitioned_nodes_session_closed()
     {
         // A downs itself when it finds itself in the minority, and its CoordinatedShutdown stops its singleton
-        var a = StartNodeWith(Throttled + "\nakka.cluster.run-coordinated-shutdown-when-down = on", "A", null, OneKey, "actorfeed");
+        var a = StartNodeWith(Throttled + "\nakka.cluster.run-coordinated-shutdown-when-down = on", "A", null, OneKey, ["actorfeed"]);
         AwaitUp(1, a.System);
-        var b = StartNodeWith(Throttled, "B", a.System, OneKey, "actorfeed");
+        var b = StartNodeWith(Throttled, "B", a.System, OneKey, ["actorfeed"]);
         AwaitUp(2, a.System, b.System);
-        var c = StartNodeWith(Throttled, "C", a.System, OneKey, "actorfeed");
+        var c = StartNodeWith(Throttled, "C", a.System, OneKey, ["actorfeed"]);
         AwaitUp(3, a.System, b.System, c.System);
         var since = Stopwatch.GetTimestamp();
         var onC = SubscribeOn(c.System, c.Feed, Codes);

@@ -7,7 +7,7 @@ namespace ActorFeed.Benchmarks;
 /// each client's part runs, interleaved across clients; default 5, 1 with --quick), <c>--out FILE</c> (write the report,
 /// keeping the hand-written text below the marker), <c>--only PART</c> with <c>--client NAME</c> or
 /// <c>--clients A,B</c> (one part, for profiling or a parent run; <c>--machine</c> prints RESULT lines),
-/// <c>--spin</c> (also the latency part with the thread pool spinning longer), <c>--max-pending N</c>.
+/// <c>--parts A,B</c> (parts of the repeated run), <c>--spin</c> (also the latency part with the thread pool spinning longer), <c>--max-pending N</c>.
 /// </summary>
 internal sealed record BenchOptions
 {
@@ -23,6 +23,11 @@ internal sealed record BenchOptions
     public bool Machine { get; init; }
     public bool Spin { get; init; }
     public bool Cold { get; init; }
+
+    /// <summary>Parts of the repeated run (<c>--parts throughput,latency</c> for a quick A/B); default all.</summary>
+    public string[] PartsToRun { get; init; } = ["throughput", "latency", "recovery", "scale"];
+
+    public bool Runs(string part) => PartsToRun.Contains(part);
 
     public TimeSpan Window => TimeSpan.FromSeconds(Quick ? 2 : 8);
     public TimeSpan WarmUp => TimeSpan.FromSeconds(Quick ? 2 : 5);
@@ -50,6 +55,7 @@ internal sealed record BenchOptions
             Machine = args.Contains("--machine"),
             Spin = args.Contains("--spin"),
             Cold = args.Contains("--cold"),
+            PartsToRun = Value("--parts")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? ["throughput", "latency", "recovery", "scale"],
         };
     }
 

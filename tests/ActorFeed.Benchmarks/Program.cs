@@ -125,10 +125,10 @@ internal sealed class Run : IAsyncDisposable
                 var feed = Feed.Start(system, settings, FeedDependencies.Real(settings));
                 TickStream? stream = null;
                 CancellationTokenSource cts = new();
-                if (client == "actorfeed (actor)")
+                if (client is "actorfeed (actor)" or "actorfeed (batched)")
                 {
                     var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink, null)));
-                    foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter));
+                    foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter) { Batched = client == "actorfeed (batched)" });
                 }
                 else
                 {
@@ -166,6 +166,14 @@ internal sealed class CountingSubscriber : ReceiveActor
         {
             sink.Record(t.Code, t.Integer("9999") ?? 0);
             sink.RecordInside(t.ReceivedAt);
+        });
+        Receive<TickBatch>(b =>
+        {
+            foreach (var t in b.Ticks)
+            {
+                sink.Record(t.Code, t.Integer("9999") ?? 0);
+                sink.RecordInside(t.ReceivedAt);
+            }
         });
         Receive<SubscriptionConfirmed>(_ => onConfirmed?.Invoke());
         ReceiveAny(_ => { });

@@ -139,14 +139,14 @@ internal static class RepeatedRun
         {
             var order = clients.Skip(run % clients.Length).Concat(clients.Take(run % clients.Length)).ToArray();
             Console.Error.WriteLine($"run {run + 1} of {options.Repeat} ({total.Elapsed.TotalSeconds:N0} s; load {LoadAverage()}); order: {string.Join(", ", order)}");
-            foreach (var client in order)
+            foreach (var client in options.Runs("throughput") ? order : [])
             {
                 var t = await parts.StreamAsync(client, latency: false);
                 results.Add("throughput", client, t.Received);
                 results.Add("sent", client, t.Sent);
                 results.Add("conflated", client, t.Conflated);
             }
-            foreach (var client in order)
+            foreach (var client in options.Runs("latency") ? order : [])
             {
                 var l = await parts.StreamAsync(client, latency: true);
                 results.Add("p50", client, l.Latency.P50);
@@ -159,10 +159,10 @@ internal static class RepeatedRun
                     results.Add("inside p99", client, l.Inside.P99);
                 }
             }
-            foreach (var rate in options.RecoveryRates)
+            foreach (var rate in options.Runs("recovery") ? options.RecoveryRates : [])
                 foreach (var client in order)
                     results.Add($"recovery {rate}", client, await parts.RecoveryAsync(client, rate));
-            if (!options.Quick && clients.Contains(Actor))
+            if (!options.Quick && clients.Contains(Actor) && options.Runs("recovery"))
             {
                 // the same without pacing REGs (max-requests-per-second = 0): what ActorFeed itself needs, apart from the policy
                 results.Add("recovery 50 unpaced", Actor, await parts.RecoveryAsync(Actor, 50, maxRequestsPerSecond: 0));
@@ -176,7 +176,7 @@ internal static class RepeatedRun
                     results.Add("spin p99", client, v[2]);
                     if (v[8] > 0) results.Add("spin inside p99", client, v[6]);
                 }
-            if (clients.Contains(Actor))
+            if (clients.Contains(Actor) && options.Runs("scale"))
             {
                 var scale = await Scale.RunAsync(10_000, confirm: !options.Quick);
                 if (!options.Quick) results.Add("confirm ms", Actor, scale.ConfirmMs);

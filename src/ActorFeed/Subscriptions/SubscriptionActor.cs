@@ -35,7 +35,6 @@ internal sealed class SubscriptionActor : ReceiveActor
     private readonly Dictionary<string, HashSet<IActorRef>> _subscribers = new(StringComparer.Ordinal);
     private readonly List<string> _confirmed = new(1);   // a code has one or two types: a list is smaller than a set
     private Dictionary<(string Type, IActorRef Subscriber), HashSet<string>>? _holds;   // null: every subscriber is held by the host alone
-    private HashSet<(string Type, IActorRef Subscriber)>? _batched;                   // who asked for TickBatch (null: nobody, the usual case)
     private StrongBox<long>? _staleness;
     private long _handled;
 
@@ -63,12 +62,12 @@ internal sealed class SubscriptionActor : ReceiveActor
     protected override void PostStop()
     {
         _subscribers.Clear();
-        _route.Publish(_subscribers, Self, null);
+        _route.Publish(_subscribers, Self);
         if (_staleness is not null) FeedMetrics.UntrackStaleness(_metricTag, _code, _staleness);
     }
 
     /// <summary>Makes the current subscriber sets the ones ticks go to. Called before any reply about a change.</summary>
-    private void Publish() => _route.Publish(_subscribers, Self, _batched);
+    private void Publish() => _route.Publish(_subscribers, Self);
 
     private const string Host = "";
 
@@ -95,14 +94,9 @@ internal sealed class SubscriptionActor : ReceiveActor
             _subscribers[m.Type] = set = [];
             Context.Parent.Tell(new TypeWanted(_code, m.Type));
         }
-        var changed = set.Add(subscriber);
-        if (m.Batched is { } batched && batched != (_batched?.Contains((m.Type, subscriber)) ?? false))
-        {
-            if (batched) (_batched ??= []).Add((m.Type, subscriber));
-            else _batched!.Remove((m.Type, subscriber));
-            changed = true;
-        }
-        if (changed) Publish();
+        // the host's choice of batches lives in the route's TickTarget (kept across snapshots): no field here for it
+        if (set.Add(subscriber) || m.Batched is not null)
+            _route.Publish(_subscribers, Self, m.Batched is { } batched ? (m.Type, subscriber, batched) : null);
         if (_confirmed.Contains(m.Type)) TellSafely(subscriber, new SubscriptionConfirmed(_code, m.Type));
     }
 
@@ -156,11 +150,7 @@ internal sealed class SubscriptionActor : ReceiveActor
     {
         if (!_subscribers.Remove(m.Type, out var set)) return;
         _confirmed.Remove(m.Type);
-        foreach (var s in set)
-        {
-            _holds?.Remove((m.Type, s));
-            _batched?.Remove((m.Type, s));
-        }
+        foreach (var s in set) _holds?.Remove((m.Type, s));
         Publish();
         foreach (var s in set)
         {
@@ -186,7 +176,6 @@ internal sealed class SubscriptionActor : ReceiveActor
     private void Remove(IActorRef subscriber, string type)
     {
         _holds?.Remove((type, subscriber));
-        _batched?.Remove((type, subscriber));
         if (!_subscribers.TryGetValue(type, out var set) || !set.Remove(subscriber) || set.Count > 0) return;
         _subscribers.Remove(type);
         _confirmed.Remove(type);

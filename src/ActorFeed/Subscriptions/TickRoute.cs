@@ -57,9 +57,9 @@ internal sealed class TickRoute
     /// <summary>Environment.TickCount64 of the last tick; the staleness gauge reads it.</summary>
     internal StrongBox<long> LastTick { get; set; } = new(Environment.TickCount64);
 
-    /// <summary>Called by the owning SubscriptionActor only (one writer). <paramref name="batched"/>: the (type, subscriber)
-    /// pairs that get <see cref="TickBatch"/> messages (null: none).</summary>
-    internal void Publish(Dictionary<string, HashSet<IActorRef>> subscribers, IActorRef owner, HashSet<(string Type, IActorRef Subscriber)>? batched = null)
+    /// <summary>Called by the owning SubscriptionActor only (one writer). <paramref name="choice"/>: a subscriber's
+    /// <see cref="Subscribe.Batched"/> for a type, kept in its <see cref="TickTarget"/> from then on (a new target starts unbatched).</summary>
+    internal void Publish(Dictionary<string, HashSet<IActorRef>> subscribers, IActorRef owner, (string Type, IActorRef Subscriber, bool Batched)? choice = null)
     {
         var old = _targets;
         var generation = ++_generation;
@@ -75,7 +75,7 @@ internal sealed class TickRoute
             {
                 var target = before(subscriber) ?? new TickTarget(this, subscriber);
                 target.Generation = generation;
-                target.Batched = batched is not null && batched.Contains((type, subscriber));
+                if (choice is { } c && string.Equals(c.Type, type, StringComparison.Ordinal) && c.Subscriber.Equals(subscriber)) target.Batched = c.Batched;
                 now[j++] = target;
             }
             targets[i++] = (type, now, track);

@@ -12,7 +12,7 @@ namespace ActorFeed.Benchmarks;
 internal sealed record BenchOptions
 {
     /// <summary>The clients of a full run, in the order of the tables.</summary>
-    public static readonly string[] DefaultClients = ["limit", "peer", "actorfeed (actor)", "actorfeed (TickStream)"];
+    public static readonly string[] DefaultClients = ["limit", "peer", "actorfeed (actor)", "actorfeed (batched)", "actorfeed (TickStream)"];
 
     public bool Quick { get; init; }
     public int Repeat { get; init; }

@@ -229,7 +229,7 @@ internal static class Scale
         return confirmMs;
     }
 
-    public static async Task<(long Ticks, double BytesPerTick, double TicksPerSecond)> AllocationsPerTickAsync(int ticks)
+    public static async Task<(long Ticks, double BytesPerTick, double TicksPerSecond)> AllocationsPerTickAsync(int ticks, bool batched = false)
     {
         var loop = new LoopbackServer();
         var system = ActorSystem.Create("bench-alloc", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
@@ -242,7 +242,7 @@ internal static class Scale
         var ready = new TaskCompletionSource();
         Action onReady = () => { if (Interlocked.Increment(ref confirmed) == codes.Length) ready.TrySetResult(); };
         var counter = system.ActorOf(Props.Create(() => new CountingSubscriber(sink, onReady)));
-        foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter));
+        foreach (var c in codes) feed.Tell(new Subscribe(c, "0B", counter) { Batched = batched });
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var frames = Enumerable.Range(0, 10).Select(k => Frames.Real(codes.Skip(k * 10).Take(10).ToArray())).ToArray();
         // warm-up

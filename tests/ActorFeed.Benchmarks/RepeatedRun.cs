@@ -122,6 +122,7 @@ internal static class RepeatedRun
     public const string SpinKnob = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
     public const string SpinValue = "0x2000";
     public const string Actor = "actorfeed (actor)";
+    public const string Batched = "actorfeed (batched)";
 
     public static string LoadAverage()
     {
@@ -184,6 +185,13 @@ internal static class RepeatedRun
                 var alloc = await Scale.AllocationsPerTickAsync(200_000);
                 results.Add("bytes per tick", Actor, alloc.BytesPerTick);
                 results.Add("path ticks/s", Actor, alloc.TicksPerSecond);
+                if (clients.Contains(Batched))
+                {
+                    var b = await Scale.AllocationsPerTickAsync(200_000, batched: true);
+                    results.Add("bytes per tick", Batched, b.BytesPerTick);
+                    results.Add("path ticks/s", Batched, b.TicksPerSecond);
+                    Console.Error.WriteLine($"  batched: {b.BytesPerTick:N0} B/tick, {b.TicksPerSecond:N0} ticks/s in memory");
+                }
                 Console.Error.WriteLine($"  scale: confirm {scale.ConfirmMs:N0} ms, {scale.BytesPerCode:N0} B/code; {alloc.BytesPerTick:N0} B/tick, {alloc.TicksPerSecond:N0} ticks/s in memory");
             }
             results.Runs = run + 1;

@@ -14,6 +14,9 @@ internal sealed record BenchOptions
     /// <summary>The clients of a full run, in the order of the tables.</summary>
     public static readonly string[] DefaultClients = ["limit", "peer", "actorfeed (actor)", "actorfeed (batched)", "actorfeed (TickStream)"];
 
+    /// <summary>The clients of --quick (under a minute): TickStream only in the full run.</summary>
+    public static readonly string[] QuickClients = ["limit", "peer", "actorfeed (actor)", "actorfeed (batched)"];
+
     public bool Quick { get; init; }
     public int Repeat { get; init; }
     public string? OutPath { get; init; }
@@ -43,7 +46,7 @@ internal sealed record BenchOptions
         }
         var quick = args.Contains("--quick");
         var clients = Value("--clients")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                      ?? (Value("--client") is { } one ? [one] : DefaultClients);
+                      ?? (Value("--client") is { } one ? [one] : quick ? QuickClients : DefaultClients);
         return new BenchOptions
         {
             Quick = quick,

@@ -49,7 +49,8 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
         _pairs = [.. pairs];
         if (_pairs.Count == 0) _settled.TrySetResult();
         _bridge = system.ActorOf(Props.Create(() => new Bridge(this, feed)));
-        foreach (var (code, type) in _pairs) feed.Tell(new Subscribe(code, type, _bridge));
+        // batched: one message per received frame to the bridge instead of one per tick (docs/benchmarks.md)
+        foreach (var (code, type) in _pairs) feed.Tell(new Subscribe(code, type, _bridge) { Batched = true });
     }
 
     /// <summary>Subscribes without DI: <paramref name="feed"/> is the FeedSupervisor (e.g. from <c>Feed.Start</c>).
@@ -135,6 +136,10 @@ public sealed class TickStream : IAsyncEnumerable<Tick>, IAsyncDisposable
         public Bridge(TickStream stream, IActorRef feed)
         {
             _stream = stream;
+            Receive<TickBatch>(b =>
+            {
+                foreach (var t in b.Ticks) stream._channel.Writer.TryWrite(t);
+            });
             Receive<Tick>(t => stream._channel.Writer.TryWrite(t));
             Receive<SubscriptionGap>(g => stream._gaps.Writer.TryWrite(g));
             Receive<SubscriptionConfirmed>(c =>

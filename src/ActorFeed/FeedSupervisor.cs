@@ -186,7 +186,7 @@ internal sealed partial class FeedSupervisor : ReceiveActor
         if (Invalid(nameof(Subscribe), m.Code, m.Type, subscriber)) return;
         var entry = EntryFor(m.Code ?? "", create: true)!;
         entry.Forwarded++;
-        entry.Actor.Tell(new AddSubscriber(m.Type, subscriber), Sender);
+        entry.Actor.Tell(new AddSubscriber(m.Type, subscriber, Batched: m.Batched), Sender);
     }
 
     private void OnUnsubscribe(Unsubscribe m)

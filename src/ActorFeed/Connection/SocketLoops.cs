@@ -34,6 +34,7 @@ internal sealed class SocketLoops(
     private readonly CancellationTokenSource _cts = new();
     private readonly Channel<byte[]?> _outbox = Channel.CreateUnbounded<byte[]?>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<byte[], DateTimeOffset, KiwoomFrame> _decode = decode ?? new KiwoomDecoder().Decode;
+    private readonly FrameBatches _batches = new(limit);
     private IFeedTransport? _transport;
     private int _frameSeen;
     private int _realSeen;
@@ -138,6 +139,18 @@ internal sealed class SocketLoops(
     {
         FeedMetrics.Ticks.Add(real.Ticks.Count, metricTag);
         var now = Environment.TickCount64;
+        try
+        {
+            DeliverEach(real, actor, now);
+        }
+        finally
+        {
+            _batches.SendAll();                                // one TickBatch per batched subscriber for the frame
+        }
+    }
+
+    private void DeliverEach(RealFrame real, IActorRef actor, long now)
+    {
         foreach (var tick in real.Ticks)
         {
             if (tick.Type == ConditionCodes.RealType)            // condition changes are routed by condition, through the actor
@@ -149,7 +162,7 @@ internal sealed class SocketLoops(
             if (signals is not null && signals.Concerns(tick) && signals.Observe(tick, (time ?? TimeProvider.System).GetUtcNow()) is { } change)
                 actor.Tell(new MarketSignalChanged(change));
             var key = RealTypes.IsAccountType(tick.Type) ? "" : tick.Code;
-            if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now, limit);    // else: not registered (any more), dropped
+            if (Routes.TryGetValue(key, out var route)) route.Deliver(tick, now, limit, _batches);    // else: not registered (any more), dropped
         }
     }
 

@@ -33,7 +33,7 @@ internal sealed class PendingTickLimit(int max, IScheduler scheduler, KeyValuePa
     {
         if (target.Local is not { } local || (Volatile.Read(ref target.Held) is null && Behind(local) < Max))
         {
-            target.Subscriber.Tell(tick, target.Route.Owner);    // the common case: no lock, nothing held
+            target.Subscriber.Tell(target.Message(tick), target.Sender);    // the common case: no lock, nothing held
             return;
         }
         lock (target)
@@ -43,7 +43,7 @@ internal sealed class PendingTickLimit(int max, IScheduler scheduler, KeyValuePa
             if (Behind(local) < Max)
             {
                 target.Held = null;
-                target.Subscriber.Tell(tick, target.Route.Owner);
+                target.Subscriber.Tell(target.Message(tick), target.Sender);
                 return;
             }
             target.Held = tick;
@@ -72,7 +72,7 @@ internal sealed class PendingTickLimit(int max, IScheduler scheduler, KeyValuePa
                     _held.Enqueue(target);
                     continue;
                 }
-                target.Subscriber.Tell(target.Held, target.Route.Owner);   // before Held is cleared: the next tick follows it
+                target.Subscriber.Tell(target.Message(target.Held), target.Sender);   // before Held is cleared: the next tick follows it
                 target.Held = null;
                 target.Queued = false;
             }
@@ -87,6 +87,28 @@ internal sealed class PendingTickLimit(int max, IScheduler scheduler, KeyValuePa
     }
 
     private static int Behind(ActorRefWithCell subscriber) => subscriber.Underlying.NumberOfMessages;
+
+    /// <summary>
+    /// A frame's ticks for one batched subscriber: one <see cref="TickBatch"/> while its mailbox holds fewer than
+    /// <see cref="Max"/> messages and nothing is held for it; otherwise each tick goes through <see cref="Deliver"/>
+    /// (held and conflated per code, or told as a batch of one), so the order per code and the bound are those of single ticks.
+    /// </summary>
+    public void DeliverBatch(TickTarget first, IReadOnlyList<(TickTarget Target, Tick Tick)> items, TickBatch batch)
+    {
+        var clear = first.Local is not { } local || Behind(local) < Max;
+        for (var i = 0; clear && i < items.Count; i++)
+            if (Volatile.Read(ref items[i].Target.Held) is not null) clear = false;
+        if (clear)
+        {
+            first.Subscriber.Tell(batch, ActorRefs.NoSender);
+            return;
+        }
+        foreach (var (target, tick) in items)
+        {
+            try { Deliver(target, tick); }
+            catch (Exception) { /* that tick is missed, as it would be unbatched */ }
+        }
+    }
 
     private void Dropped(TickTarget target) =>
         FeedMetrics.TicksDropped.Add(1, metricTag, new KeyValuePair<string, object?>("code", target.Route.Code));

@@ -94,7 +94,9 @@ internal sealed class SubscriptionActor : ReceiveActor
             _subscribers[m.Type] = set = [];
             Context.Parent.Tell(new TypeWanted(_code, m.Type));
         }
-        if (set.Add(subscriber)) Publish();
+        // the host's choice of batches lives in the route's TickTarget (kept across snapshots): no field here for it
+        if (set.Add(subscriber) || m.Batched is not null)
+            _route.Publish(_subscribers, Self, m.Batched is { } batched ? (m.Type, subscriber, batched) : null);
         if (_confirmed.Contains(m.Type)) TellSafely(subscriber, new SubscriptionConfirmed(_code, m.Type));
     }
 

@@ -7,8 +7,9 @@ internal static class SubscriptionProtocol
 {
     /// <summary>Feed to subscription: a validated <c>Subscribe</c> (the feed counts what it forwards, see <see cref="Idle"/>).
     /// <paramref name="Holder"/>: who holds the subscription, null for the host's own <c>Subscribe</c> (see
-    /// <see cref="SubscriptionActor"/>: holds of different holders are counted apart).</summary>
-    public sealed record AddSubscriber(string Type, IActorRef Subscriber, string? Holder = null);
+    /// <see cref="SubscriptionActor"/>: holds of different holders are counted apart). <paramref name="Batched"/>: the
+    /// host's <c>Subscribe.Batched</c> (null for another holder: the subscriber's choice stays as it is).</summary>
+    public sealed record AddSubscriber(string Type, IActorRef Subscriber, string? Holder = null, bool? Batched = null);
 
     /// <summary>Feed to subscription: a validated <c>Unsubscribe</c>, or the release of a <paramref name="Holder"/>'s hold.</summary>
     public sealed record RemoveSubscriber(string Type, IActorRef Subscriber, string? Holder = null);

@@ -57,8 +57,9 @@ internal sealed class TickRoute
     /// <summary>Environment.TickCount64 of the last tick; the staleness gauge reads it.</summary>
     internal StrongBox<long> LastTick { get; set; } = new(Environment.TickCount64);
 
-    /// <summary>Called by the owning SubscriptionActor only (one writer).</summary>
-    internal void Publish(Dictionary<string, HashSet<IActorRef>> subscribers, IActorRef owner)
+    /// <summary>Called by the owning SubscriptionActor only (one writer). <paramref name="choice"/>: a subscriber's
+    /// <see cref="Subscribe.Batched"/> for a type, kept in its <see cref="TickTarget"/> from then on (a new target starts unbatched).</summary>
+    internal void Publish(Dictionary<string, HashSet<IActorRef>> subscribers, IActorRef owner, (string Type, IActorRef Subscriber, bool Batched)? choice = null)
     {
         var old = _targets;
         var generation = ++_generation;
@@ -74,6 +75,7 @@ internal sealed class TickRoute
             {
                 var target = before(subscriber) ?? new TickTarget(this, subscriber);
                 target.Generation = generation;
+                if (choice is { } c && string.Equals(c.Type, type, StringComparison.Ordinal) && c.Subscriber.Equals(subscriber)) target.Batched = c.Batched;
                 now[j++] = target;
             }
             targets[i++] = (type, now, track);
@@ -85,8 +87,10 @@ internal sealed class TickRoute
                 if (target.Generation != generation) target.Leave();
     }
 
-    /// <summary>Called by the ConnectionActor for every tick of this code; <paramref name="limit"/> null: no limit.</summary>
-    internal void Deliver(Tick tick, long nowTicks, PendingTickLimit? limit = null)
+    /// <summary>Called by the receive loop for every tick of this code; <paramref name="limit"/> null: no limit. A subscriber
+    /// that asked for batches gets the tick added to <paramref name="batches"/> (sent when the frame is done), or, without
+    /// <paramref name="batches"/>, a <see cref="TickBatch"/> of this one tick at once.</summary>
+    internal void Deliver(Tick tick, long nowTicks, PendingTickLimit? limit = null, FrameBatches? batches = null)
     {
         // only market data says the code is alive: an event type on this code (0s session push, 1h VI start / stop) would
         // reset its silence (the staleness gauge and the pace) and teach a pace of hours
@@ -102,22 +106,26 @@ internal sealed class TickRoute
             var subscribers = targets[t].Targets;
             var owner = Owner;
             var track = targets[t].Track;
-            if (Volatile.Read(ref track.Interruption) is not null) AnnounceGap(track, tick, subscribers, owner);
+            if (Volatile.Read(ref track.Interruption) is not null) AnnounceGap(track, tick, subscribers, owner, batches);
             Volatile.Write(ref track.Last, tick);
             Volatile.Write(ref track.Ticks, track.Ticks + 1);        // one writer (the receive thread): no interlock
             // a subscriber's ref that throws (the host's own IActorRef) must fail neither the others nor the link
-            if (limit is null)
-                for (var s = 0; s < subscribers.Length; s++)
+            for (var s = 0; s < subscribers.Length; s++)
+            {
+                var target = subscribers[s];
+                try
                 {
-                    try { subscribers[s].Subscriber.Tell(tick, owner); }
-                    catch (Exception) { /* that subscriber misses the tick */ }
+                    if (target.Batched)
+                    {
+                        if (batches is not null) batches.Add(target, tick);
+                        else if (limit is null) target.Subscriber.Tell(new TickBatch([tick]), ActorRefs.NoSender);
+                        else limit.Deliver(target, tick);
+                    }
+                    else if (limit is null) target.Subscriber.Tell(tick, owner);
+                    else limit.Deliver(target, tick);
                 }
-            else
-                for (var s = 0; s < subscribers.Length; s++)
-                {
-                    try { limit.Deliver(subscribers[s], tick); }
-                    catch (Exception) { /* that subscriber misses the tick */ }
-                }
+                catch (Exception) { /* that subscriber misses the tick */ }
+            }
             return;
         }
     }
@@ -127,7 +135,7 @@ internal sealed class TickRoute
     /// rare and must not be conflated), and a copy to the <see cref="Owner"/>, which logs it. Exactly once: the marker
     /// is taken with an exchange (the FeedSupervisor may set a new one at any time).
     /// </summary>
-    private void AnnounceGap(PairTrack track, Tick firstAfter, TickTarget[] subscribers, IActorRef owner)
+    private void AnnounceGap(PairTrack track, Tick firstAfter, TickTarget[] subscribers, IActorRef owner, FrameBatches? batches)
     {
         if (Interlocked.Exchange(ref track.Interruption, null) is not { } interruption) return;
         SubscriptionGap gap;
@@ -144,6 +152,8 @@ internal sealed class TickRoute
         Volatile.Write(ref track.LastGap, gap);
         for (var s = 0; s < subscribers.Length; s++)
         {
+            // a batched subscriber's ticks of this frame so far go first: the gap follows every tick before it
+            if (subscribers[s].Batched) batches?.Send(subscribers[s].Subscriber);
             try { subscribers[s].Subscriber.Tell(gap, owner); }
             catch (Exception) { /* that subscriber misses the notice, as it would a tick */ }
         }
@@ -236,6 +246,16 @@ internal sealed class TickTarget
 
     /// <summary>The last snapshot of its route this target is in (written by the route's one writer).</summary>
     internal int Generation;
+
+    /// <summary>The subscriber asked for <see cref="TickBatch"/> messages (written by the route's one writer before it
+    /// publishes the snapshot).</summary>
+    internal bool Batched;
+
+    /// <summary>What a tick told to this subscriber is: the tick, or a batch of that one tick.</summary>
+    internal object Message(Tick tick) => Batched ? new TickBatch([tick]) : tick;
+
+    /// <summary>The sender of a tick told to this subscriber: the route's owner, none for a batch (it may span codes).</summary>
+    internal IActorRef Sender => Batched ? ActorRefs.NoSender! : Route.Owner;
 
     /// <summary>The subscriber left this code and type: forget what is held for it.</summary>
     internal void Leave()

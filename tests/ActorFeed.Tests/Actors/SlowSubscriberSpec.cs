@@ -101,11 +101,43 @@ public sealed class SlowSubscriberSpec : FeedSpecBase, IDisposable
         lock (_dropped) Assert.Empty(_dropped);
     }
 
+    [Fact]
+    public void Slow_batched_subscriber_must_have_at_most_the_limit_of_batches_queued_and_get_the_latest_tick_per_code_in_batches_of_one()
+    {
+        Settings = Settings with { MaxPendingTicks = Limit };
+        var (feed, t, probe, subscriber) = BlockedSubscriber(batched: true, "005930", "000660");
+
+        // 100 frames of one tick of each code (prices 2..101) behind the blocked first batch
+        for (var i = 2; i <= 101; i++) t.Push(Frame(("005930", i), ("000660", i)));
+        // 3 batches (6 ticks) queued, one tick held per code, the other 192 replaced while held
+        AwaitAssert(() => { lock (_dropped) Assert.Equal(192, _dropped.Values.Sum()); });
+        Assert.Equal(Limit, Queued(subscriber));
+
+        _open.Set();
+        Assert.Equal([("005930", 1m)], probe.ExpectMsg<TickBatch>().Ticks.Select(x => (x.Code, x.Price!.Value)));
+        for (var i = 2; i <= 4; i++)
+            Assert.Equal([("005930", (decimal)i), ("000660", i)], probe.ExpectMsg<TickBatch>().Ticks.Select(x => (x.Code, x.Price!.Value)));
+        probe.ExpectNoMsg(Quiet);                                                            // held until the next check
+        AdvanceExpectingNothingBefore(PendingTickLimit.FlushInterval, probe);
+        var latest = new[] { probe.ExpectMsg<TickBatch>(), probe.ExpectMsg<TickBatch>() };
+        Assert.Equal([("000660", 101m), ("005930", 101m)], latest.Select(b => (b.Ticks.Single().Code, b.Ticks.Single().Price!.Value)).Order());
+
+        t.Push(Frame(("005930", 102), ("000660", 102)));                                     // caught up: whole frames again
+        Assert.Equal(2, probe.ExpectMsg<TickBatch>().Ticks.Count);
+        lock (_dropped) Assert.Equal(192, _dropped.Values.Sum());
+        feed.Tell(GetFeedStatus.Instance);
+        Assert.Equal(FeedState.Connected, ExpectMsg<FeedStatus>().State);
+    }
+
+    private (IActorRef Feed, Testing.Fakes.FakeTransport Transport, TestProbe Probe, IActorRef Subscriber) BlockedSubscriber(params string[] codes) =>
+        BlockedSubscriber(batched: false, codes);
+
     /// <summary>
     /// A connected feed and a subscriber to <paramref name="codes"/> that forwards what it gets to the returned probe,
-    /// blocked in its first tick (price 1 of the first code) until the spec opens the gate.
+    /// blocked in its first tick (price 1 of the first code) until the spec opens the gate; <paramref name="batched"/>:
+    /// subscribed for <see cref="TickBatch"/> messages.
     /// </summary>
-    private (IActorRef Feed, Testing.Fakes.FakeTransport Transport, TestProbe Probe, IActorRef Subscriber) BlockedSubscriber(params string[] codes)
+    private (IActorRef Feed, Testing.Fakes.FakeTransport Transport, TestProbe Probe, IActorRef Subscriber) BlockedSubscriber(bool batched, params string[] codes)
     {
         var feed = StartFeed();
         var (t, _) = AcceptConnection();
@@ -113,7 +145,7 @@ public sealed class SlowSubscriberSpec : FeedSpecBase, IDisposable
         var subscriber = Sys.ActorOf(Props.Create(() => new Blocking(_open, probe)));
         foreach (var code in codes)
         {
-            feed.Tell(new Subscribe(code, "0B", subscriber));
+            feed.Tell(new Subscribe(code, "0B", subscriber) { Batched = batched });
             ExpectSent(t, "REG");
             t.Push(RegOk);
             probe.ExpectMsg<SubscriptionConfirmed>();
@@ -137,15 +169,22 @@ public sealed class SlowSubscriberSpec : FeedSpecBase, IDisposable
         public Blocking(ManualResetEventSlim open, IActorRef probe)
         {
             var first = true;
+            void Block()
+            {
+                if (!first) return;
+                first = false;
+                probe.Tell(new Entered());
+                if (!open.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the spec never opened the gate");
+            }
             Receive<Tick>(tick =>
             {
-                if (first)
-                {
-                    first = false;
-                    probe.Tell(new Entered());
-                    if (!open.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the spec never opened the gate");
-                }
+                Block();
                 probe.Tell(tick);
+            });
+            Receive<TickBatch>(batch =>
+            {
+                Block();
+                probe.Tell(batch);
             });
             ReceiveAny(probe.Tell);
         }

@@ -60,6 +60,7 @@ public static class FeedCluster
             "ActorFeed.Cluster.ClusterProtocol+FindFeed, ActorFeed.Cluster" = actorfeed
             "ActorFeed.Cluster.ClusterProtocol+FeedHere, ActorFeed.Cluster" = actorfeed
             "ActorFeed.Cluster.ClusterProtocol+TickBatch, ActorFeed.Cluster" = actorfeed
+            "ActorFeed.Messages.TickBatch, ActorFeed" = actorfeed
             "ActorFeed.Cluster.ClusterProtocol+DesiredSet, ActorFeed.Cluster" = actorfeed
           }
         }

@@ -49,6 +49,7 @@ internal sealed class FeedMessageSerializer : SerializerWithStringManifest
         ClusterProtocol.FindFeed => "F",
         ClusterProtocol.FeedHere => "H",
         ClusterProtocol.TickBatch => "TB",
+        Messages.TickBatch => "TBs",
         ListConditions => "CL",
         SearchCondition => "CS",
         SubscribeCondition => "CSub",
@@ -88,7 +89,7 @@ internal sealed class FeedMessageSerializer : SerializerWithStringManifest
             "C" => new SubscriptionConfirmed(r.ReadString(), r.ReadString()),
             "J" => new SubscriptionRejected(r.ReadString(), r.ReadString(), r.ReadString()),
             "R" => new SubscriptionRemoved(r.ReadString(), r.ReadString()),
-            "S" => new Subscribe(r.ReadString(), r.ReadString(), Ref(r)),
+            "S" => new Subscribe(r.ReadString(), r.ReadString(), Ref(r)) { Batched = More(r) && r.ReadBoolean() },   // Batched: added later
             "U" => new Unsubscribe(r.ReadString(), r.ReadString(), Ref(r)),
             "Q" => GetFeedStatus.Instance,
             "FS" => ReadStatus(r),
@@ -100,6 +101,7 @@ internal sealed class FeedMessageSerializer : SerializerWithStringManifest
             "F" => ClusterProtocol.FindFeed.Instance,
             "H" => new ClusterProtocol.FeedHere(r.ReadString(), More(r) ? r.ReadInt64() : 0),
             "TB" => ReadBatch(r),
+            "TBs" => new Messages.TickBatch(ReadBatch(r).Ticks),
             "CL" => new ListConditions(),
             "CS" => new SearchCondition(r.ReadInt32()),
             "CSub" => new SubscribeCondition(r.ReadInt32(), Ref(r), NullableStrings(r)),
@@ -124,11 +126,15 @@ internal sealed class FeedMessageSerializer : SerializerWithStringManifest
                 w.Write(b.Ticks.Length);
                 foreach (var t in b.Ticks) WriteTick(w, t);
                 break;
+            case Messages.TickBatch b:
+                w.Write(b.Ticks.Count);
+                foreach (var t in b.Ticks) WriteTick(w, t);
+                break;
             case SubscriptionGap g: WriteGap(w, g); break;
             case SubscriptionConfirmed c: w.Write(c.Code); w.Write(c.Type); break;
             case SubscriptionRejected j: w.Write(j.Code); w.Write(j.Type); w.Write(j.Reason); break;
             case SubscriptionRemoved x: w.Write(x.Code); w.Write(x.Type); break;
-            case Subscribe s: w.Write(s.Code ?? ""); w.Write(s.Type ?? ""); Ref(w, s.Subscriber); break;
+            case Subscribe s: w.Write(s.Code ?? ""); w.Write(s.Type ?? ""); Ref(w, s.Subscriber); w.Write(s.Batched); break;
             case Unsubscribe u: w.Write(u.Code ?? ""); w.Write(u.Type ?? ""); Ref(w, u.Subscriber); break;
             case GetFeedStatus or ClusterProtocol.FindFeed or ListConditions or GetSubscriptionStats: break;
             case FeedStatus f: WriteStatus(w, f); break;

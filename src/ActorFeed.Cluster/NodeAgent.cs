@@ -51,6 +51,9 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         public string Key { get; } = key;
         public HashSet<IActorRef> Subscribers { get; } = [];
         public HashSet<IActorRef> Unconfirmed { get; } = [];
+        /// <summary>Subscribers that asked for <see cref="Subscribe.Batched"/>: they get a <see cref="Messages.TickBatch"/> per
+        /// batch that reaches this node (their ticks of it, in order) instead of one <see cref="Tick"/> each.</summary>
+        public HashSet<IActorRef> Batched { get; } = [];
         public bool Confirmed { get; set; }
         public DateTimeOffset? ConfirmedAt { get; set; }
         public Tick? LastTick { get; set; }
@@ -77,8 +80,16 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         _assignment = new KeyAssignment(settings.AppKeys.Select(k => k.Name));
         foreach (var k in settings.AppKeys) _keys[k.Name] = new KeyState(k, proxies[k.Name]);
 
-        Receive<Tick>(t => OnTick(t, Sender));
-        Receive<ClusterProtocol.TickBatch>(b => { foreach (var t in b.Ticks) OnTick(t, Sender); });
+        Receive<Tick>(t =>
+        {
+            OnTick(t, Sender);
+            FlushBatches();
+        });
+        Receive<ClusterProtocol.TickBatch>(b =>
+        {
+            foreach (var t in b.Ticks) OnTick(t, Sender);
+            FlushBatches();
+        });
         Receive<SubscriptionGap>(g => { if (_pairs.TryGetValue((g.Code, g.Type), out var p)) TellAll(p.Subscribers, g); });
         Receive<SubscriptionConfirmed>(OnConfirmed);
         Receive<SubscriptionRejected>(OnRejected);
@@ -261,6 +272,8 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
             }
         }
         Context.Watch(subscriber);
+        if (m.Batched) pair.Batched.Add(subscriber);          // the latest Subscribe decides, as in a single-process feed
+        else pair.Batched.Remove(subscriber);
         if (!pair.Subscribers.Add(subscriber)) return;
         if (pair.Confirmed) subscriber.Tell(new SubscriptionConfirmed(pair.Code, pair.Type));
         else pair.Unconfirmed.Add(subscriber);
@@ -273,6 +286,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
         if (_pairs.TryGetValue(id, out var pair) && pair.Subscribers.Remove(subscriber))
         {
             pair.Unconfirmed.Remove(subscriber);
+            pair.Batched.Remove(subscriber);
             if (pair.Subscribers.Count == 0) Drop(pair, unsubscribe: true);
             UnwatchIfUnused(subscriber);
         }
@@ -291,6 +305,7 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
             if (pair.Subscribers.Remove(subscriber))
             {
                 pair.Unconfirmed.Remove(subscriber);
+                pair.Batched.Remove(subscriber);
                 if (pair.Subscribers.Count == 0) Drop(pair, unsubscribe: true);
             }
         for (var i = _conditions.Count - 1; i >= 0; i--)
@@ -333,10 +348,26 @@ internal sealed class NodeAgent : ReceiveActor, IWithTimers
             var gap = new SubscriptionGap(pair.Code, pair.Type, since, tick.ReceivedAt, MovedCause, MissedVolume(pair, tick));
             pair.InterruptedFrom = null;
             _log.Info("Gap {Code}/{Type} {From:HH:mm:ss.fff} -> {To:HH:mm:ss.fff}: {Cause}", pair.Code, pair.Type, since, tick.ReceivedAt, MovedCause);
+            FlushBatches();                                   // the ticks before the gap go first, then the gap, then the tick after
             TellAll(pair.Subscribers, gap);
         }
         pair.LastTick = tick;
-        TellAll(pair.Subscribers, tick);
+        foreach (var s in pair.Subscribers)
+        {
+            if (!pair.Batched.Contains(s)) s.Tell(tick, ActorRefs.NoSender);
+            else if (_batches.TryGetValue(s, out var batch)) batch.Add(tick);
+            else _batches[s] = [tick];
+        }
+    }
+
+    private readonly Dictionary<IActorRef, List<Tick>> _batches = [];
+
+    /// <summary>Sends each batched subscriber its ticks gathered so far, as one <see cref="Messages.TickBatch"/>.</summary>
+    private void FlushBatches()
+    {
+        if (_batches.Count == 0) return;
+        foreach (var (subscriber, ticks) in _batches) subscriber.Tell(new Messages.TickBatch(ticks), ActorRefs.NoSender);
+        _batches.Clear();
     }
 
     /// <summary>For 0B: FID 13 of the first tick after, minus FID 13 of the last before, minus the first tick's |FID 15|;

@@ -38,6 +38,13 @@ public sealed class FeedMessageSerializerSpec() : Akka.TestKit.Xunit2.TestKit(
         var batch = Assert.IsType<ClusterProtocol.TickBatch>(RoundTrip(new ClusterProtocol.TickBatch([tick, back])));
         Assert.Equal(2, batch.Ticks.Length);
         Assert.All(batch.Ticks, t => Assert.Equal(tick.Values.ToList(), t.Values.ToList()));
+
+        var subscriberBatch = Assert.IsType<TickBatch>(RoundTrip(new TickBatch([tick, back])));       // Subscribe.Batched
+        Assert.Equal(2, subscriberBatch.Ticks.Count);
+        Assert.All(subscriberBatch.Ticks, t => Assert.Equal(tick.Values.ToList(), t.Values.ToList()));
+        var probe = CreateTestProbe();
+        var subscribe = Assert.IsType<Subscribe>(RoundTrip(new Subscribe("005930", "0B", probe.Ref) { Batched = true }));
+        Assert.Equal(("005930", "0B", probe.Ref, true), (subscribe.Code, subscribe.Type, subscribe.Subscriber, subscribe.Batched));
     }
 
     [Fact]

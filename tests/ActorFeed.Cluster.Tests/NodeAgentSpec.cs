@@ -140,6 +140,59 @@ public sealed class NodeAgentSpec() : Akka.TestKit.Xunit2.TestKit(TestKitConfig.
     }
 
     [Fact]
+    public void NodeAgent_must_give_a_batched_subscriber_one_TickBatch_per_batch_and_the_others_single_ticks()
+    {
+        var singleton = CreateTestProbe();
+        var agent = AgentWith(singleton);
+        var single = CreateTestProbe();
+        Subscribed(agent, singleton, single);
+        var batched = CreateTestProbe();
+        agent.Tell(new Subscribe("005930", "0B", batched.Ref) { Batched = true });
+        batched.ExpectMsg<SubscriptionConfirmed>();                     // the pair is confirmed already: no second Subscribe upstream
+        singleton.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        var t0 = DateTimeOffset.UtcNow;
+
+        singleton.Send(agent, new ClusterProtocol.TickBatch([TickOf("005930", t0, 1000), TickOf("005930", t0.AddSeconds(1), 1010)]));
+        var batch = batched.ExpectMsg<TickBatch>();
+        Assert.Equal([t0, t0.AddSeconds(1)], batch.Ticks.Select(t => t.ReceivedAt));
+        Assert.Equal(t0, single.ExpectMsg<Tick>().ReceivedAt);
+        Assert.Equal(t0.AddSeconds(1), single.ExpectMsg<Tick>().ReceivedAt);
+
+        // the latest Subscribe decides: single ticks again
+        agent.Tell(new Subscribe("005930", "0B", batched.Ref));
+        singleton.Send(agent, new ClusterProtocol.TickBatch([TickOf("005930", t0.AddSeconds(2), 1020)]));
+        Assert.Equal(t0.AddSeconds(2), batched.ExpectMsg<Tick>().ReceivedAt);
+        batched.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void NodeAgent_must_give_a_batched_subscriber_the_ticks_before_a_move_first_then_the_gap_then_the_ticks_after()
+    {
+        var old = CreateTestProbe();
+        var agent = AgentWith(old);
+        var batched = CreateTestProbe();
+        agent.Tell(new Subscribe("005930", "0B", batched.Ref) { Batched = true });
+        old.ExpectMsg<Subscribe>();
+        old.Send(agent, new SubscriptionConfirmed("005930", "0B"));
+        batched.ExpectMsg<SubscriptionConfirmed>();
+        var t0 = DateTimeOffset.UtcNow;
+        old.Send(agent, TickOf("005930", t0, 1000));
+        Assert.Single(batched.ExpectMsg<TickBatch>().Ticks);
+
+        Watch(old.Ref);
+        Sys.Stop(old.Ref);
+        ExpectTerminated(old.Ref);
+        var next = CreateTestProbe();
+        next.Send(agent, new ClusterProtocol.FeedHere("k1", 2));
+        next.ExpectMsg<Subscribe>();
+        // one batch of the new session: the gap comes before its first tick, in a batch of its own
+        next.Send(agent, new ClusterProtocol.TickBatch([TickOf("005930", t0.AddSeconds(5), 1100), TickOf("005930", t0.AddSeconds(6), 1110)]));
+        var gap = batched.ExpectMsg<SubscriptionGap>();
+        Assert.Equal((t0, t0.AddSeconds(5)), (gap.From, gap.To));
+        Assert.Equal([t0.AddSeconds(5), t0.AddSeconds(6)], batched.ExpectMsg<TickBatch>().Ticks.Select(t => t.ReceivedAt));
+    }
+
+    [Fact]
     public void NodeAgent_must_end_an_interruption_only_with_a_tick_of_the_current_singleton()
     {
         var old = CreateTestProbe();

@@ -16,6 +16,10 @@ internal sealed class FrameBatches(PendingTickLimit? limit)
     private readonly Stack<Slot> _free = new();
     private Slot? _last;
 
+    /// <summary>True while some subscriber has ticks collected in this frame (a single tick told to a subscriber must then
+    /// let its collected ones go first).</summary>
+    public bool HasOpen => _open.Count > 0;
+
     /// <summary>Adds <paramref name="tick"/> to the batch of <paramref name="target"/>'s subscriber.</summary>
     public void Add(TickTarget target, Tick tick)
     {
@@ -37,6 +41,8 @@ internal sealed class FrameBatches(PendingTickLimit? limit)
         foreach (var slot in _open)
         {
             if (slot.Items.Count > 0) Send(slot);
+            slot.Subscriber = ActorRefs.Nobody;           // a free slot keeps no subscriber, target or tick alive
+            slot.First = null;
             _free.Push(slot);
         }
         _open.Clear();
@@ -58,8 +64,17 @@ internal sealed class FrameBatches(PendingTickLimit? limit)
 
     private void Send(Slot slot)
     {
-        var ticks = new Tick[slot.Items.Count];
-        for (var i = 0; i < ticks.Length; i++) ticks[i] = slot.Items[i].Tick;
+        // a pair the subscriber left while the frame was delivered (its target is Gone) gets nothing more
+        var count = 0;
+        foreach (var (target, _) in slot.Items) if (!Volatile.Read(ref target.Gone)) count++;
+        if (count == 0)
+        {
+            slot.Items.Clear();
+            return;
+        }
+        var ticks = new Tick[count];
+        var n = 0;
+        foreach (var (target, tick) in slot.Items) if (!Volatile.Read(ref target.Gone)) ticks[n++] = tick;
         var batch = new TickBatch(ticks);
         // a subscriber's ref that throws (the host's own IActorRef) must fail neither the others nor the link
         try

@@ -11,8 +11,9 @@ namespace ActorFeed.Subscriptions;
 /// subscriber in this process, a tick is told only while the subscriber's mailbox holds fewer than
 /// <see cref="Max"/> messages. Otherwise the tick is held in its <see cref="TickTarget"/> (one per subscriber, code and
 /// type), replacing an older held one, which is dropped and counted in <c>actorfeed.ticks.dropped</c>: the subscriber
-/// gets the latest tick of each code once it catches up, and never more than about <see cref="Max"/> ticks (plus one
-/// held per code) wait for it, each keeping its frame's bytes alive. Held ticks go out with the next tick of their
+/// gets the latest tick of each code once it catches up, and never more than about <see cref="Max"/> messages (plus one
+/// held tick per code) wait for it, each keeping its frame's bytes alive: ticks, or for a batched subscriber
+/// (<see cref="Messages.Subscribe.Batched"/>) batches of up to a frame's entries. Held ticks go out with the next tick of their
 /// code, or from a check every <see cref="FlushInterval"/> on the actor system's scheduler, whichever comes first;
 /// a tick of a code is never told after a newer one of the same code. A subscriber in another process (remote) is
 /// not measured: its ticks are always told.
@@ -33,7 +34,7 @@ internal sealed class PendingTickLimit(int max, IScheduler scheduler, KeyValuePa
     {
         if (target.Local is not { } local || (Volatile.Read(ref target.Held) is null && Behind(local) < Max))
         {
-            target.Subscriber.Tell(target.Message(tick), target.Sender);    // the common case: no lock, nothing held
+            target.Tell(tick);    // the common case: no lock, nothing held
             return;
         }
         lock (target)
@@ -43,7 +44,7 @@ internal sealed class PendingTickLimit(int max, IScheduler scheduler, KeyValuePa
             if (Behind(local) < Max)
             {
                 target.Held = null;
-                target.Subscriber.Tell(target.Message(tick), target.Sender);
+                target.Tell(tick);
                 return;
             }
             target.Held = tick;
@@ -72,7 +73,7 @@ internal sealed class PendingTickLimit(int max, IScheduler scheduler, KeyValuePa
                     _held.Enqueue(target);
                     continue;
                 }
-                target.Subscriber.Tell(target.Message(target.Held), target.Sender);   // before Held is cleared: the next tick follows it
+                target.Tell(target.Held);   // before Held is cleared: the next tick follows it
                 target.Held = null;
                 target.Queued = false;
             }

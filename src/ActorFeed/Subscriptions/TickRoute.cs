@@ -121,8 +121,14 @@ internal sealed class TickRoute
                         else if (limit is null) target.Subscriber.Tell(new TickBatch([tick]), ActorRefs.NoSender);
                         else limit.Deliver(target, tick);
                     }
-                    else if (limit is null) target.Subscriber.Tell(tick, owner);
-                    else limit.Deliver(target, tick);
+                    else
+                    {
+                        // what this subscriber collected earlier in the frame (other pairs it takes batched, or this one
+                        // before it switched to single ticks) goes first: frame order holds per subscriber
+                        if (batches is { HasOpen: true }) batches.Send(target.Subscriber);
+                        if (limit is null) target.Subscriber.Tell(tick, owner);
+                        else limit.Deliver(target, tick);
+                    }
                 }
                 catch (Exception) { /* that subscriber misses the tick */ }
             }
@@ -152,8 +158,8 @@ internal sealed class TickRoute
         Volatile.Write(ref track.LastGap, gap);
         for (var s = 0; s < subscribers.Length; s++)
         {
-            // a batched subscriber's ticks of this frame so far go first: the gap follows every tick before it
-            if (subscribers[s].Batched) batches?.Send(subscribers[s].Subscriber);
+            // the subscriber's batched ticks of this frame so far go first (of any pair): the gap follows every tick before it
+            batches?.Send(subscribers[s].Subscriber);
             try { subscribers[s].Subscriber.Tell(gap, owner); }
             catch (Exception) { /* that subscriber misses the notice, as it would a tick */ }
         }
@@ -251,11 +257,13 @@ internal sealed class TickTarget
     /// publishes the snapshot).</summary>
     internal bool Batched;
 
-    /// <summary>What a tick told to this subscriber is: the tick, or a batch of that one tick.</summary>
-    internal object Message(Tick tick) => Batched ? new TickBatch([tick]) : tick;
-
-    /// <summary>The sender of a tick told to this subscriber: the route's owner, none for a batch (it may span codes).</summary>
-    internal IActorRef Sender => Batched ? ActorRefs.NoSender! : Route.Owner;
+    /// <summary>Tells the subscriber one tick: the tick with the route's owner as sender, or a batch of that one tick with
+    /// none (a batch may span codes). <see cref="Batched"/> is read once, so a switch in between cannot mix the two.</summary>
+    internal void Tell(Tick tick)
+    {
+        if (Batched) Subscriber.Tell(new TickBatch([tick]), ActorRefs.NoSender);
+        else Subscriber.Tell(tick, Route.Owner);
+    }
 
     /// <summary>The subscriber left this code and type: forget what is held for it.</summary>
     internal void Leave()

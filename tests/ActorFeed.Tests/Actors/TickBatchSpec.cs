@@ -46,6 +46,64 @@ public sealed class TickBatchSpec(ITestOutputHelper output) : FeedSpecBase(outpu
     }
 
     [Fact]
+    public void Subscriber_batched_for_one_code_and_not_for_another_must_get_the_frame_in_order()
+    {
+        var feed = StartFeed();
+        var (t, _) = AcceptConnection();
+        var probe = CreateTestProbe();
+        SubscribeConfirmed(feed, t, probe, "005930");                               // single ticks
+        feed.Tell(new Subscribe("000660", "0B", probe) { Batched = true });
+        ExpectSent(t, "REG");
+        t.Push(RegOk);
+        probe.ExpectMsg(new SubscriptionConfirmed("000660", "0B"));
+
+        t.Push(Frame(("000660", 1), ("005930", 2), ("000660", 3)));
+        // what it collected before the single tick goes first, then the tick, then the rest at the end of the frame
+        Assert.Equal([1m], probe.ExpectMsg<TickBatch>().Ticks.Select(x => x.Price!.Value));
+        Assert.Equal(2m, probe.ExpectMsg<Tick>().Price);
+        Assert.Equal([3m], probe.ExpectMsg<TickBatch>().Ticks.Select(x => x.Price!.Value));
+        probe.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Route_must_keep_frame_order_when_a_subscriber_switches_from_batches_to_single_ticks_mid_frame()
+    {
+        // the switch (the SubscriptionActor publishing Batched = false) lands between two ticks of one frame
+        var route = new ActorFeed.Subscriptions.TickRoute("005930");
+        var probe = CreateTestProbe();
+        var owner = CreateTestProbe();
+        var subscribers = new Dictionary<string, HashSet<IActorRef>> { ["0B"] = [probe.Ref] };
+        route.Publish(subscribers, owner.Ref, ("0B", probe.Ref, true));
+        var batches = new ActorFeed.Subscriptions.FrameBatches(null);
+        var now = Environment.TickCount64;
+        Tick TickAt(int price) => new("005930", "0B", "주식체결", new Dictionary<string, string> { ["10"] = price.ToString(System.Globalization.CultureInfo.InvariantCulture) }, DateTimeOffset.UtcNow);
+
+        route.Deliver(TickAt(1), now, null, batches);
+        route.Publish(subscribers, owner.Ref, ("0B", probe.Ref, false));
+        route.Deliver(TickAt(2), now, null, batches);
+        batches.SendAll();
+
+        Assert.Equal([1m], probe.ExpectMsg<TickBatch>().Ticks.Select(x => x.Price!.Value));
+        Assert.Equal(2m, probe.ExpectMsg<Tick>().Price);
+        probe.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Route_must_send_nothing_more_of_a_pair_its_subscriber_left_mid_frame()
+    {
+        var route = new ActorFeed.Subscriptions.TickRoute("005930");
+        var probe = CreateTestProbe();
+        var owner = CreateTestProbe();
+        route.Publish(new Dictionary<string, HashSet<IActorRef>> { ["0B"] = [probe.Ref] }, owner.Ref, ("0B", probe.Ref, true));
+        var batches = new ActorFeed.Subscriptions.FrameBatches(null);
+        route.Deliver(new Tick("005930", "0B", "주식체결", new Dictionary<string, string> { ["10"] = "1" }, DateTimeOffset.UtcNow),
+            Environment.TickCount64, null, batches);
+        route.Publish([], owner.Ref);                                                 // unsubscribed while the frame is delivered
+        batches.SendAll();
+        probe.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
     public void Batched_subscriber_must_get_each_gap_after_the_ticks_before_it_and_before_the_tick_that_ends_it()
     {
         var feed = StartFeed();

@@ -16,8 +16,9 @@ public sealed class DataLivenessSpec(ITestOutputHelper output) : IntegrationSpec
     private static readonly string[] Five = ["005930", "000660", "035420", "051910", "005380"];
     private static readonly TimeSpan DataTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CheckInterval = DataTimeout / 4;
-    /// <summary>What the machine may add to a timer-driven detection (scheduler resolution, a loaded CI machine).</summary>
-    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(300);
+    /// <summary>What the machine may add to a timer-driven detection (scheduler resolution, a loaded CI machine):
+    /// 300 ms, stretched by the test time factor like every TestKit wait (CI runs with 2).</summary>
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(300 * TestKitConfig.TimeFactor);
 
     private ActorFeedSettings Watched(string calendar = "always", string holidays = "") =>
         FastSettings() with { DataTimeout = DataTimeout, MarketCalendar = calendar, MarketHolidays = holidays };
